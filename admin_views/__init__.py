@@ -1,0 +1,32 @@
+"""The admin back office: menus follow the seed guide (账户管理 / 学时（分）申报 / 学时（分）审核 / 查询统计)."""
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+
+from .dashboard import DashboardView
+
+ACCOUNT = "账户管理"
+HOURS_DECLARE = "学时（分）申报"
+HOURS_REVIEW = "学时（分）审核"
+STATS = "查询统计"
+
+
+def init_admin(app):
+    from .audit_log import AuditLogView
+    from .departments import DepartmentView
+    from .staff import StaffQueryView
+    from .subordinates import SubordinateView
+    from models import AuditEntry, Department, Organization, Person
+
+    admin = Admin(
+        app,
+        name="继续教育管理后台",
+        url="/admin",
+        index_view=DashboardView(name="待办事项", url="/admin", menu_icon_type=None),
+        theme=Bootstrap4Theme(swatch="default", base_template="admin/app_base.html", fluid=True),
+        translations_path=str(app.root_path) + "/translations",
+    )
+    admin.add_view(DepartmentView(Department, name="管理内设部门", category=ACCOUNT, endpoint="departments"))
+    admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
+    admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
+    admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
+    return admin

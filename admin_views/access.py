@@ -1,0 +1,94 @@
+"""Who is acting, for which organization, with which permissions — resolved once per request.
+
+The org an admin acts for lives in the session; the membership is re-read from the
+database on every request, so rights taken away end at the next click.
+"""
+import uuid
+
+from flask import g, session
+from flask_login import current_user
+from sqlalchemy import false, select
+
+from models import AdminMembership, Organization, Person, permissions
+from models.choices import USER_TYPES
+
+
+def load_request_context():
+    """before_request hook: request id, membership and the frozen actor for audit entries."""
+    g.request_id = uuid.uuid4().hex
+    g.membership = None
+    g.person = None
+    g.is_operator = False
+    g.actor = None
+    if not current_user.is_authenticated:
+        return
+    user_type = session.get("user_type")
+    org_id = session.get("org_id")
+    role = USER_TYPES.get(user_type)
+    org = None
+    if user_type == "operator" and current_user.is_operator:
+        g.is_operator = True
+        role = "平台运维"
+    elif user_type == "person":
+        g.person = Person.query.filter_by(account_id=current_user.id, status="approved").one_or_none()
+        org = g.person.org if g.person else None
+    elif org_id:
+        g.membership = AdminMembership.query.join(Organization, AdminMembership.org_id == Organization.id).filter(
+            AdminMembership.account_id == current_user.id,
+            AdminMembership.org_id == org_id,
+            Organization.status == "approved",
+        ).one_or_none()
+        if g.membership:
+            org = g.membership.org
+            role = g.membership.role_label
+    g.actor = {"id": current_user.id, "name": current_user.name, "org_id": org.id if org else None,
+               "org_name": org.name if org else None, "role": role}
+
+
+def current_org():
+    return g.membership.org if g.get("membership") else None
+
+
+def is_admin() -> bool:
+    return bool(g.get("is_operator") or g.get("membership"))
+
+
+def granted() -> frozenset:
+    if g.get("is_operator"):
+        return permissions.ALL
+    return g.membership.permissions if g.get("membership") else frozenset()
+
+
+def can(code: str) -> bool:
+    return code in granted()
+
+
+def scope_org_id():
+    """The org whose subtree bounds every query; None means unbounded (platform operator)."""
+    if g.get("is_operator"):
+        return None
+    return g.membership.org_id if g.get("membership") else -1
+
+
+def scope(query, model, own_org_only=False):
+    """Restrict a query on ``model`` to the actor's subtree (or own org). Models without an org see nothing."""
+    if g.get("is_operator"):
+        return query
+    if not hasattr(model, "scope_clause") or not g.get("membership"):
+        return query.filter(false())
+    if own_org_only:
+        return query.filter(getattr(model, model.__scope_column__) == g.membership.org_id)
+    return query.filter(model.scope_clause(g.membership.org_id))
+
+
+def scoped_select(model):
+    return scope(select(model), model)
+
+
+def admin_orgs(account_id, kind=None):
+    """Memberships of an account (optionally for one org kind), for the login picker and switcher."""
+    q = AdminMembership.query.join(Organization, AdminMembership.org_id == Organization.id).filter(
+        AdminMembership.account_id == account_id)
+    if kind:
+        q = q.filter(Organization.kind == kind)
+    return q.order_by(Organization.name).all()

@@ -1,0 +1,142 @@
+"""The one scoped base for every admin page.
+
+Login, the view's permission code and the org subtree are enforced here for the list,
+the count, single records (Flask-Admin's ``get_one`` is an unscoped ``session.get``),
+action ids, foreign-key choices, ajax lookups and exports. Views only declare.
+"""
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_admin.actions import ActionsMixin
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.helpers import flash_errors, get_redirect_target
+from flask_login import current_user
+
+from models import db
+
+from . import access
+
+MAX_ACTION_ROWS = 1000
+MAX_LOOKUP_ROWS = 20
+
+
+class AccessMixin:
+    """Logged-in admin holding ``permission`` (None: any admin of the current org)."""
+
+    permission: str | None = None
+
+    def is_accessible(self):
+        if not current_user.is_authenticated or not access.is_admin():
+            return False
+        return self.permission is None or access.can(self.permission)
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated or not access.is_admin():
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class ScopedView(AccessMixin, BaseView):
+    """A custom (non-CRUD) admin page."""
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    def get_query(self):
+        return access.scope(super().get_query(), self.model)
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
+
+    def get_list(self, term, offset=0, limit=MAX_LOOKUP_ROWS):
+        offset = max(int(offset or 0), 0)
+        limit = min(max(int(limit or MAX_LOOKUP_ROWS), 1), MAX_LOOKUP_ROWS)
+        return super().get_list(term or "", offset, limit)
+
+
+class ScopedModelView(AccessMixin, ModelView):
+    can_export = False  # typed exports are written with openpyxl, never the built-in string dump
+    can_set_page_size = False
+    page_size = 20
+    details_modal = False
+    edit_modal = False
+    create_modal = False
+    column_display_pk = False
+    own_org_only = False  # True: the actor's own org, not its subtree (e.g. internal departments)
+
+    def __init__(self, model, name=None, category=None, **kwargs):
+        super().__init__(model, db, name=name, category=category, **kwargs)
+
+    # -- rows -------------------------------------------------------------
+    def get_query(self):
+        return access.scope(super().get_query(), self.model, self.own_org_only)
+
+    def get_count_query(self):
+        return access.scope(super().get_count_query(), self.model, self.own_org_only)
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        obj = self.get_query().filter(self.model.id == pk).one_or_none()
+        if obj is None:
+            abort(404)
+        return obj
+
+    def scoped_ids(self, raw_ids) -> list[int]:
+        """Cast posted row ids and keep only those the actor's scoped query returns."""
+        raw_ids = list(raw_ids)
+        if len(raw_ids) > MAX_ACTION_ROWS:
+            abort(400, f"一次最多处理 {MAX_ACTION_ROWS} 条记录")
+        ids = {int(x) for x in raw_ids if str(x).isdigit() and len(str(x)) < 19}
+        if not ids:
+            return []
+        rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(ids)).all()
+        return sorted(r[0] for r in rows)
+
+    def handle_action(self, return_view=None):
+        form = self.action_form()
+        if self.validate_form(form):
+            action = form.action.data
+            handler = self._actions_data.get(action)
+            if handler and self.is_action_allowed(action):
+                response = handler[0](self.scoped_ids(request.form.getlist("rowid")))
+                if response is not None:
+                    return response
+        else:
+            flash_errors(form, message="操作失败：%(error)s")
+        url = self.get_url("." + return_view) if return_view else (get_redirect_target() or self.get_url(".index_view"))
+        return redirect(url)
+
+    # -- related choices --------------------------------------------------------
+    def _create_ajax_loader(self, name, options):
+        remote = getattr(self.model, name).property.mapper.class_
+        return ScopedAjaxLoader(name, self.session, remote, **options)
+
+    def _scope_choices(self, form):
+        for field in form:
+            factory = getattr(field, "query_factory", None)
+            if factory is None:
+                continue
+            query = factory()
+            remote = query.column_descriptions[0]["entity"]
+            field.query = access.scope(query, remote)
+        return form
+
+    def create_form(self, obj=None):
+        return self._scope_choices(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._scope_choices(super().edit_form(obj))
+
+    def handle_view_exception(self, exc):
+        db.session.rollback()
+        return super().handle_view_exception(exc)

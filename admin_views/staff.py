@@ -1,0 +1,45 @@
+"""查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff."""
+from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
+from sqlalchemy.orm import joinedload
+
+from models import Person
+from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
+
+from .base import ScopedModelView
+
+
+def _choices(values):
+    return [(v, v) for v in values]
+
+
+class StaffQueryView(ScopedModelView):
+    permission = "stats.staff"
+    can_create = can_edit = can_delete = False
+    can_view_details = True
+    column_list = ["name", "id_number", "gender", "org", "department", "education", "title_series",
+                   "title_level", "status"]
+    column_details_list = ["name", "id_number", "gender", "birth_date", "org", "department", "education",
+                           "major", "title_series", "title_name", "title_level", "title_date", "admin_post",
+                           "status", "reject_reason", "created_at", "reviewed_at"]
+    column_labels = dict(FIELD_LABELS, name="姓名")
+    column_searchable_list = ["name", "id_number"]
+    column_sortable_list = ["name", "created_at"]
+    column_default_sort = ("id", True)
+    column_filters = [
+        FilterLike(Person.name, "姓名"),
+        FilterEqual(Person.id_number, "身份证号"),
+        FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
+        FilterEqual(Person.title_series, "职称系列", options=_choices(TITLE_SERIES)),
+        FilterEqual(Person.title_level, "职称级别", options=_choices(TITLE_LEVELS)),
+        FilterEqual(Person.status, "状态", options=list(PERSON_STATUSES.items())),
+    ]
+    column_formatters = {
+        "id_number": lambda v, c, m, n: m.masked_id,
+        "status": lambda v, c, m, n: m.status_label,
+        "org": lambda v, c, m, n: m.org.name,
+        "department": lambda v, c, m, n: m.department.name if m.department else "",
+    }
+    column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
+
+    def get_query(self):
+        return super().get_query().options(joinedload(Person.org), joinedload(Person.department))

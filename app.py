@@ -1,0 +1,155 @@
+"""继续教育管理后台 — application factory.
+
+``flask --app app run`` serves it; ``flask --app app db-upgrade`` migrates; ``seed`` loads data.
+"""
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
+
+import models
+from models import Account, db
+
+ROOT = Path(__file__).resolve().parent
+csrf = CSRFProtect()
+login_manager = LoginManager()
+log = logging.getLogger(__name__)
+
+
+def _secret_key(instance_path: str) -> str:
+    """A per-installation key kept in instance/, so sessions survive restarts without a committed secret."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(app.instance_path) / 'app.sqlite3'}",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAIL_SERVER=os.environ.get("MAIL_SERVER"),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "noreply@jxjy.example.cn"),
+        PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        FLASK_ADMIN_SWATCH="default",
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql://"):  # psycopg 3 is the driver
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+
+    db.init_app(app)
+    csrf.init_app(app)
+    Babel(app, locale_selector=lambda: "zh_CN")
+    _init_login(app)
+
+    from admin_views import init_admin
+    from admin_views.access import load_request_context
+    from portal import init_portal
+
+    app.before_request(load_request_context)
+    init_portal(app)
+    init_admin(app)
+    _init_errors(app)
+    _init_filters(app)
+
+    from cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(token):
+        account_id, _, version = (token or "").partition(".")
+        if not account_id.isdigit() or not version.isdigit():
+            return None
+        account = db.session.get(Account, int(account_id))
+        if account is None or account.disabled or account.session_version != int(version):
+            return None
+        return account
+
+
+def _init_errors(app):
+    messages = {
+        400: ("请求无效", "提交的数据无法处理，请返回重试。"),
+        403: ("没有权限", "您没有访问此页面或执行此操作的权限。"),
+        404: ("页面不存在", "您访问的页面或记录不存在，或不在您的管理范围内。"),
+        405: ("请求方式不允许", "此操作不支持该请求方式。"),
+        413: ("文件过大", "上传的文件超过了大小限制。"),
+        429: ("操作过于频繁", "请稍后再试。"),
+        500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系客服。"),
+    }
+
+    def render_error(code, detail=None):
+        title, text = messages.get(code, messages[500])
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+    def handle_http_error(e):
+        # Our own abort(code, "中文说明") texts are shown; werkzeug's English defaults are not.
+        detail = e.description if re.search(r"[\u4e00-\u9fff]", e.description or "") else None
+        return render_error(e.code, detail)
+
+    for code in messages:
+        if code != 500:
+            app.register_error_handler(code, handle_http_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return render_error(400, "页面已过期或缺少安全令牌，请刷新页面后重新提交。")
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        log.exception("unhandled error on %s", request.path)
+        return render_error(500)
+
+
+def _init_filters(app):
+    from models.validators import mask_id_number
+
+    @app.template_filter("date")
+    def fmt_date(value):
+        return value.strftime("%Y-%m-%d") if value else ""
+
+    @app.template_filter("datetime")
+    def fmt_datetime(value):
+        return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+    app.jinja_env.filters["mask_id"] = mask_id_number
+
+
+def main():  # pragma: no cover - convenience for `python app.py`
+    create_app().run()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,69 @@
+"""Command line: ``flask --app app db-upgrade | db-revision | seed | outbox``."""
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, select
+
+from models import Organization, OutboxMail, db
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def upgrade_database():
+    with db.engine.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def register_cli(app):
+    @app.cli.command("db-upgrade")
+    def db_upgrade():
+        """Create or migrate the database to the newest schema."""
+        upgrade_database()
+        click.echo("数据库已是最新结构")
+
+    @app.cli.command("db-revision")
+    @click.option("-m", "--message", required=True)
+    def db_revision(message):
+        """Autogenerate a migration from the models (developers)."""
+        with db.engine.begin() as connection:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = connection
+            command.revision(cfg, message=message, autogenerate=True)
+
+    @app.cli.command("seed")
+    @click.option("--demo", is_flag=True, help="Load the deterministic demo data set (only into an empty database).")
+    @click.option("--persons", type=int, default=0, help="Add N more staff for scale work.")
+    @click.option("--if-empty", is_flag=True, help="With --demo: do nothing when data exists.")
+    def seed(demo, persons, if_empty):
+        """Load demo data and/or scale data."""
+        from demo import add_persons, load_demo
+
+        if demo:
+            has_data = db.session.scalar(select(func.count()).select_from(Organization))
+            if has_data and if_empty:
+                click.echo("数据库已有数据，跳过演示数据")
+            elif has_data:
+                raise click.ClickException("数据库已有数据：演示数据只装入空数据库")
+            else:
+                load_demo()
+                click.echo("演示数据已装入")
+        if persons:
+            added = add_persons(persons)
+            click.echo(f"已新增 {added} 名专技人员")
+
+    @app.cli.command("outbox")
+    @click.option("-n", default=10, help="How many of the newest mails.")
+    def outbox(n):
+        """Show the newest mails of the local outbox (verification codes in development)."""
+        for mail in db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(n)):
+            click.echo(f"[{mail.created_at}] {mail.to_addr} | {mail.subject}\n{mail.body}\n")

@@ -1,0 +1,15 @@
+"""Domain model. Import from here: ``from models import db, Person``."""
+from . import audit
+from .account import Account, OutboxMail, PasswordResetCode, Throttle
+from .admin import AdminMembership, Role
+from .audit import AuditEntry
+from .base import db, now
+from .org import Department, Organization, OrgClosure, subtree_ids
+from .person import Person
+from .review import ChangeRequest, ReviewRecord
+
+__all__ = [
+    "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
+    "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
+    "ChangeRequest", "ReviewRecord",
+]

@@ -1,0 +1,56 @@
+"""专技人员 profiles."""
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import db, now
+from .choices import PERSON_STATUSES
+from .org import OrgScoped
+from .validators import mask_id_number
+
+
+class Person(OrgScoped, db.Model):
+    __tablename__ = "person"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True, nullable=False)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), nullable=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True, nullable=False)
+    gender: Mapped[str] = mapped_column(String(2), nullable=False)
+    birth_date: Mapped[date] = mapped_column(nullable=False)
+    education: Mapped[str | None] = mapped_column(String(20))
+    major: Mapped[str | None] = mapped_column(String(50))
+    title_series: Mapped[str | None] = mapped_column(String(20))
+    title_name: Mapped[str | None] = mapped_column(String(50))
+    title_level: Mapped[str | None] = mapped_column(String(10))
+    title_date: Mapped[date | None]
+    admin_post: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(20), default="pending", nullable=False)
+    reject_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now, nullable=False)
+    reviewed_at: Mapped[datetime | None]
+
+    account = relationship("Account")
+    org = relationship("Organization")
+    department = relationship("Department")
+
+    __table_args__ = (
+        Index("ix_person_org_status", "org_id", "status"),
+        Index("ix_person_status_created", "status", "created_at"),
+        Index("ix_person_org_title", "org_id", "title_series", "title_level"),
+    )
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def status_label(self):
+        return PERSON_STATUSES.get(self.status, self.status)

@@ -1,0 +1,79 @@
+"""Factories that build valid objects in one call (after CTFd's tests/helpers.py)."""
+import itertools
+import re
+
+from demo.ids import id_number, uscc
+from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
+from models.validators import birth_date_of, gender_of
+
+PASSWORD = "Passw0rd1"
+_seq = itertools.count(900000)
+
+
+def next_seq():
+    return next(_seq)
+
+
+def make_org(name=None, kind="employer", parent=None, status="approved", **kw):
+    seq = next_seq()
+    org = Organization(name=name or f"测试单位{seq}", uscc=kw.pop("uscc", uscc(seq)), kind=kind,
+                       parent_id=parent.id if parent else None, status=status,
+                       region=kw.pop("region", "济南市"), contact_name="联系人", contact_phone="13800000000",
+                       contact_email=f"org{seq}@example.cn", **kw)
+    db.session.add(org)
+    db.session.flush()
+    org.attach_to_tree()
+    db.session.commit()
+    return org
+
+
+def make_account(name="张三", password=PASSWORD, **kw):
+    seq = next_seq()
+    account = Account(id_number=kw.pop("id_number", id_number(seq)), name=name,
+                      email=kw.pop("email", f"user{seq}@example.cn"), phone=kw.pop("phone", f"139{seq:08d}"[-11:]), **kw)
+    account.set_password(password)
+    db.session.add(account)
+    db.session.commit()
+    return account
+
+
+def make_admin(org, name="管理员", is_super=True, role=None, account=None, password=PASSWORD):
+    account = account or make_account(name, password)
+    membership = AdminMembership(account_id=account.id, org_id=org.id, is_super=is_super,
+                                 role_id=role.id if role else None)
+    db.session.add(membership)
+    db.session.commit()
+    return account
+
+
+def make_role(org, name="角色", codes=()):
+    role = Role(org_id=org.id, name=name, permissions=list(codes))
+    db.session.add(role)
+    db.session.commit()
+    return role
+
+
+def make_department(org, name=None):
+    dept = Department(org_id=org.id, name=name or f"部门{next_seq()}")
+    db.session.add(dept)
+    db.session.commit()
+    return dept
+
+
+def make_person(org, name="李四", status="approved", department=None, password=PASSWORD, **kw):
+    account = make_account(name, password)
+    person = Person(account_id=account.id, org_id=org.id, department_id=department.id if department else None,
+                    name=name, id_number=account.id_number, gender=gender_of(account.id_number),
+                    birth_date=birth_date_of(account.id_number), status=status,
+                    title_series=kw.pop("title_series", "工程技术"), title_level=kw.pop("title_level", "中级"),
+                    education=kw.pop("education", "大学本科"), **kw)
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no csrf token in page"
+    return match.group(1)
