@@ -124,6 +124,7 @@ def _init_errors(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
+        log.info("CSRF refused on %s: %s", request.path, e.description)
         return render_error(400, "页面已过期或缺少安全令牌，请刷新页面后重新提交。")
 
     @app.errorhandler(500)

@@ -3,6 +3,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,7 +50,9 @@ class Account(UserMixin, db.Model):
     def set_password(self, password: str, *, temporary: bool = False):
         if not temporary:
             check_password_policy(password)
-        self.password_hash = generate_password_hash(password)
+        # Tests set a cheap method; production keeps werkzeug's default (scrypt).
+        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
         self.must_change_password = temporary
         self.session_version = (self.session_version or 0) + 1
 

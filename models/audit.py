@@ -63,6 +63,7 @@ def reason(text: str | None):
     token = _reason.set(text)
     try:
         yield
+        db.session.flush()  # write the block's changes while the reason is still set
     finally:
         _reason.reset(token)
 
@@ -73,6 +74,7 @@ def action(name: str):
     token = _action.set(name)
     try:
         yield
+        db.session.flush()
     finally:
         _action.reset(token)
 

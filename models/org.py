@@ -6,7 +6,7 @@ Every scoping question ("is X inside admin's subtree?") is one indexed lookup in
 from datetime import datetime
 
 from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, delete,
-                        exists, func, insert, literal, select)
+                        exists, func, insert, literal, select, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import db, now
@@ -104,8 +104,11 @@ class Organization(OrgScoped, db.Model):
         if new_parent is not None:
             a = OrgClosure.__table__.alias("a")
             d = OrgClosure.__table__.alias("d")
-            pairs = select(a.c.ancestor_id, d.c.descendant_id, a.c.depth + d.c.depth + 1).where(
-                a.c.descendant_id == new_parent.id, d.c.ancestor_id == self.id
+            # Every ancestor of the new parent × every node of the moved subtree: a deliberate cross join.
+            pairs = (
+                select(a.c.ancestor_id, d.c.descendant_id, a.c.depth + d.c.depth + 1)
+                .select_from(a.join(d, true()))
+                .where(a.c.descendant_id == new_parent.id, d.c.ancestor_id == self.id)
             )
             db.session.execute(
                 insert(OrgClosure).from_select(["ancestor_id", "descendant_id", "depth"], pairs)

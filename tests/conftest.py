@@ -3,6 +3,7 @@ import os
 import tempfile
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -14,7 +15,8 @@ from .helpers import PASSWORD, csrf_token, make_admin, make_org
 _tmp = tempfile.mkdtemp(prefix="jxjy-test-")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_tmp}/test.sqlite3"
 CONFIG = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "test",
-          "WTF_CSRF_ENABLED": True, "MAIL_SERVER": None, "SERVER_NAME": None}
+          "WTF_CSRF_ENABLED": True, "MAIL_SERVER": None,
+          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
 
 def pytest_report_header(config):
@@ -43,9 +45,24 @@ def _wipe():
                 conn.execute(text(f"DELETE FROM {name}"))
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: its own ``g`` and its own db session.
+
+    The test keeps its outer context for setup and checks; after a request the outer session is
+    expired, so checks read what the request committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app(CONFIG)
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,0 +1,195 @@
+"""F3–F6: login by user type with every message, org picker, password change, forgot password, logout."""
+import re
+
+from sqlalchemy import func, select
+
+from models import Account, AuditEntry, OutboxMail, db
+
+from .helpers import PASSWORD, csrf_token, make_account, make_admin, make_org, make_person
+
+
+def login_error(response):
+    text = response.get_data(as_text=True)
+    match = re.search(r'id="login-error">([^<]+)<', text)
+    return match.group(1) if match else None
+
+
+def test_wrong_password_and_unknown_account_get_one_message(auth, unit):
+    assert login_error(auth.login(unit.admin, "Wrong1234")) == login_error(auth.login("370102197501011239"))
+    assert "账号或密码错误" in login_error(auth.login(unit.admin, "Wrong1234"))
+
+
+def test_bad_id_format_is_shown_next_to_the_field(auth, unit):
+    text = auth.login("12345").get_data(as_text=True)
+    assert "身份证号应为18位" in text and "is-invalid" in text
+
+
+def test_lock_after_five_failures(auth, unit):
+    for _ in range(4):
+        assert "账号或密码错误" in login_error(auth.login(unit.admin, "Wrong1234"))
+    assert "锁定" in login_error(auth.login(unit.admin, "Wrong1234"))
+    assert "锁定" in login_error(auth.login(unit.admin, PASSWORD)), "even the right password is refused while locked"
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "lock")) == 1
+
+
+def test_pending_person_is_told_to_ask_the_unit(auth, unit):
+    person = make_person(unit.employer, status="pending")
+    assert "此账号还未被审核" in login_error(auth.login(person.account, user_type="person"))
+
+
+def test_rejected_person_sees_the_reason(auth, unit):
+    person = make_person(unit.employer, status="rejected", reject_reason="职称信息与证书不符")
+    message = login_error(auth.login(person.account, user_type="person"))
+    assert "已被驳回" in message and "职称信息与证书不符" in message
+
+
+def test_disabled_person_and_disabled_unit(auth, unit):
+    person = make_person(unit.employer, status="disabled")
+    assert "已停用" in login_error(auth.login(person.account, user_type="person"))
+    ok = make_person(unit.branch)
+    unit.branch.status = "disabled"
+    db.session.commit()
+    assert "单位已停用" in login_error(auth.login(ok.account, user_type="person"))
+
+
+def test_pending_and_rejected_unit_admins(auth, unit):
+    pending = make_org("待审核单位", parent=unit.city, status="pending")
+    admin = make_admin(pending)
+    assert "此账号还未被审核" in login_error(auth.login(admin))
+    pending.status, pending.reject_reason = "rejected", "营业执照模糊"
+    db.session.commit()
+    assert "营业执照模糊" in login_error(auth.login(admin))
+
+
+def test_wrong_user_type(auth, unit):
+    assert "不是主管部门管理员" in login_error(auth.login(unit.admin, user_type="supervisor"))
+    assert "不是专业技术人员" in login_error(auth.login(unit.admin, user_type="person"))
+    assert "不是平台运维" in login_error(auth.login(unit.admin, user_type="operator"))
+
+
+def test_person_lands_on_portal(auth, client, unit):
+    person = make_person(unit.employer, "刘专技")
+    r = auth.login(person.account, user_type="person")
+    assert r.headers["Location"].endswith("/me/")
+    assert "刘专技" in client.get("/me/").get_data(as_text=True)
+    assert client.get("/admin/").status_code in (302, 403)
+
+
+def test_multi_org_admin_picks_and_switches(auth, client, unit):
+    make_admin(unit.branch, account=unit.admin, is_super=True)
+    r = auth.login(unit.admin)
+    assert "/choose-org" in r.headers["Location"]
+    page = client.get("/choose-org")
+    assert unit.branch.name in page.get_data(as_text=True)
+    r = auth.post("/choose-org", {"org_id": unit.branch.id})
+    assert r.status_code == 302
+    assert unit.branch.name in client.get("/admin/").get_data(as_text=True)
+    r = auth.post("/choose-org", {"org_id": unit.other.id}, form_url="/choose-org")
+    assert r.status_code == 200 and "Not a valid choice" not in r.get_data(as_text=True)
+    assert unit.branch.name in client.get("/admin/").get_data(as_text=True)
+
+
+def test_change_password(auth, client, unit):
+    auth.login(unit.admin)
+    r = auth.post("/password", {"current_password": "Wrong1234", "new_password": "Newpass123", "confirm": "Newpass123"})
+    assert "原密码不正确" in r.get_data(as_text=True)
+    r = auth.post("/password", {"current_password": PASSWORD, "new_password": "short", "confirm": "short"})
+    assert "密码至少8位" in r.get_data(as_text=True)
+    r = auth.post("/password", {"current_password": PASSWORD, "new_password": "Newpass123", "confirm": "Other1234"})
+    assert "两次输入的新密码不一致" in r.get_data(as_text=True)
+    r = auth.post("/password", {"current_password": PASSWORD, "new_password": "Newpass123", "confirm": "Newpass123"})
+    assert r.status_code == 302
+    assert client.get("/admin/").status_code == 200, "the session that changed the password stays logged in"
+    auth.logout()
+    assert "账号或密码错误" in login_error(auth.login(unit.admin, PASSWORD))
+    assert auth.login(unit.admin, "Newpass123").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, unit):
+    first, second = app.test_client(), app.test_client()
+    from .conftest import Auth
+
+    Auth(first).login(unit.admin)
+    Auth(second).login(unit.admin)
+    Auth(first).post("/password", {"current_password": PASSWORD, "new_password": "Newpass123",
+                                   "confirm": "Newpass123"})
+    assert first.get("/admin/").status_code == 200
+    assert second.get("/admin/").status_code == 302
+
+
+def test_logout_needs_post_and_clears_session(auth, client, unit):
+    auth.login(unit.admin)
+    assert client.get("/logout").status_code == 405
+    r = auth.logout()
+    assert r.headers["Location"].endswith("/login")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(client, unit):
+    r = client.post("/login", data={"user_type": "employer", "id_number": unit.admin.id_number, "password": PASSWORD})
+    assert r.status_code == 400 and "安全令牌" in r.get_data(as_text=True)
+
+
+def test_temporary_password_forces_a_new_one(auth, client, unit):
+    account = db.session.get(Account, unit.admin.id)
+    account.set_password("Temp12345", temporary=True)
+    db.session.commit()
+    auth.login(unit.admin, "Temp12345")
+    assert client.get("/admin/").headers["Location"].endswith("/password")
+
+
+def latest_code():
+    mail = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id.desc())).first()
+    return mail, re.search(r"验证码为 (\d{6})", mail.body).group(1) if mail else None
+
+
+def test_forgot_password_by_email_then_reset(auth, client, unit):
+    account = db.session.get(Account, unit.admin.id)
+    r = auth.post("/forgot-password", {"id_number": account.id_number, "contact": account.email.upper()})
+    assert r.status_code == 302 and "/reset-password" in r.headers["Location"]
+    mail, code = latest_code()
+    assert mail.to_addr == account.email
+    r = auth.post("/reset-password", {"id_number": account.id_number, "code": code, "new_password": "Reset1234",
+                                      "confirm": "Reset1234"})
+    assert r.status_code == 302
+    assert auth.login(account, "Reset1234").status_code == 302
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "reset_password")) == 1
+
+
+def test_forgot_password_by_phone_and_mismatch_says_the_same(auth, client, unit):
+    account = db.session.get(Account, unit.admin.id)
+    ok = auth.post("/forgot-password", {"id_number": account.id_number, "contact": account.phone}, follow_redirects=True)
+    bad = auth.post("/forgot-password", {"id_number": account.id_number, "contact": "nobody@example.cn"},
+                    follow_redirects=True)
+    unknown = auth.post("/forgot-password", {"id_number": "370102197501011239", "contact": "x@example.cn"},
+                        follow_redirects=True)
+    texts = [r.get_data(as_text=True) for r in (ok, bad, unknown)]
+    assert all("如果您填写的信息与注册信息一致" in t for t in texts)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 1
+
+
+def test_wrong_reset_code_changes_nothing(auth, unit):
+    account = db.session.get(Account, unit.admin.id)
+    before = account.password_hash
+    auth.post("/forgot-password", {"id_number": account.id_number, "contact": account.email})
+    r = auth.post("/reset-password", {"id_number": account.id_number, "code": "999999x"[:6],
+                                      "new_password": "Reset1234", "confirm": "Reset1234"})
+    _, code = latest_code()
+    if code != "999999":
+        assert "验证码错误或已过期" in r.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(Account, account.id).password_hash == before
+
+
+def test_forgot_password_is_rate_limited(auth, unit):
+    account = db.session.get(Account, unit.admin.id)
+    for _ in range(3):
+        assert auth.post("/forgot-password", {"id_number": account.id_number, "contact": account.email}).status_code == 302
+    r = auth.post("/forgot-password", {"id_number": account.id_number, "contact": account.email})
+    assert r.status_code == 429 and "操作过于频繁" in r.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 3
+
+
+def test_error_pages_are_chinese(client):
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
