@@ -1,0 +1,152 @@
+"""Every route, walked: anonymous → login page; another unit's admin → nothing of ours, nothing changed;
+an admin whose role lacks the permission → 403. New views are covered without anyone adding them here."""
+import pytest
+from flask_admin.contrib.sqla import ModelView
+from sqlalchemy import func, select
+
+from models import AuditEntry, ChangeRequest, ReviewRecord, db
+
+from .helpers import csrf_token, make_admin, make_department, make_person, make_role
+
+PUBLIC = {"static", "admin.static", "home", "auth.login", "auth.logout", "auth.forgot_password",
+          "auth.reset_password"}
+PUBLIC_PREFIXES = ("register.", "verify.")
+# Rows of the walked unit whose names must never reach another unit's admin, on any page.
+SECRETS = ["甲机密部门", "甲机密人员", "甲机密角色", "甲待审人员"]
+
+
+def is_public(endpoint):
+    return endpoint in PUBLIC or endpoint.startswith(PUBLIC_PREFIXES)
+
+
+def admin_views(app):
+    return app.extensions["admin"][0]._views
+
+
+def rules(app):
+    for rule in app.url_map.iter_rules():
+        if is_public(rule.endpoint):
+            continue
+        args = {name: (999999 if "int" in type(rule._converters[name]).__name__.lower() else "x")
+                for name in rule.arguments}
+        yield rule, rule.build(args, append_unknown=False)[1]
+
+
+@pytest.fixture
+def world(unit):
+    """Unit A (unit.employer) full of named rows; unit B (unit.other) with its own admin."""
+    dept = make_department(unit.employer, "甲机密部门")
+    make_person(unit.employer, "甲机密人员", department=dept)
+    pending = make_person(unit.branch, "甲待审人员", status="pending")
+    empty_role = make_role(unit.employer, "甲机密角色", codes=[])
+    powerless = make_admin(unit.employer, "甲无权管理员", is_super=False, role=empty_role)
+    db.session.add(ChangeRequest(target_type="person", target_id=pending.id, org_id=unit.employer.id,
+                                 subject_name="甲待审人员", changes={"education": {"before": "大学本科", "after": "硕士研究生"}}))
+    db.session.add(ReviewRecord(target_type="person", target_id=pending.id, org_id=unit.employer.id,
+                                subject_name="甲待审人员", decision="rejected", reason="测试", reviewer_name="王管理"))
+    db.session.commit()
+    make_department(unit.other, "乙部门")
+    unit.powerless = powerless
+    return unit
+
+
+def audit_count():
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_anonymous_gets_the_login_page_everywhere(app, client, world):
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    for rule, url in rules(app):
+        if "GET" in rule.methods:
+            r = client.get(url)
+            assert r.status_code == 302 and "/login" in r.headers["Location"], (url, r.status_code)
+        if "POST" in rule.methods:
+            before = audit_count()
+            r = client.post(url, data={"csrf_token": token})
+            assert r.status_code in (302, 401, 403) and audit_count() == before, (url, r.status_code)
+            if r.status_code == 302:
+                assert "/login" in r.headers["Location"], url
+
+
+def test_another_units_admin_sees_nothing_of_ours_on_any_page(app, client, auth, world):
+    auth.login(world.other_admin)
+    for rule, url in rules(app):
+        if "GET" not in rule.methods or rule.endpoint.startswith("me."):
+            continue
+        r = client.get(url)
+        assert r.status_code < 500, (url, r.status_code)
+        body = r.get_data(as_text=True)
+        leaked = [s for s in SECRETS if s in body]
+        assert not leaked, (url, leaked)
+
+
+def scoped_rows(view, org):
+    model = view.model
+    return db.session.scalars(select(model.id).where(model.scope_clause(org.id))).all()
+
+
+def test_another_units_records_cannot_be_opened_edited_deleted_or_acted_on(app, client, auth, world):
+    auth.login(world.other_admin)
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    checked = 0
+    for view in admin_views(app):
+        if not isinstance(view, ModelView):
+            continue
+        base = view.url
+        for pk in scoped_rows(view, world.employer)[:3]:
+            checked += 1
+            for page in ("details", "edit"):
+                r = client.get(f"{base}/{page}/?id={pk}")
+                assert r.status_code in (302, 403, 404), (base, page, pk, r.status_code)
+                body = r.get_data(as_text=True)
+                assert not [s for s in SECRETS if s in body], (base, page)
+            before = audit_count()
+            r = client.post(f"{base}/edit/?id={pk}", data={"csrf_token": token, "name": "被篡改"})
+            assert r.status_code in (302, 403, 404), (base, pk, r.status_code)
+            r = client.post(f"{base}/delete/", data={"csrf_token": token, "id": pk})
+            assert r.status_code in (302, 403, 404)
+            for action in list(getattr(view, "_actions_data", {})):
+                client.post(f"{base}/action/", data={"csrf_token": token, "action": action, "rowid": [pk]})
+            assert audit_count() == before, f"{base}: another unit's row {pk} was changed"
+            assert db.session.get(view.model, pk) is not None
+    assert checked > 0
+
+
+def test_ajax_lookups_are_scoped_and_capped(app, client, auth, world):
+    auth.login(world.other_admin)
+    for view in admin_views(app):
+        for name in getattr(view, "_form_ajax_refs", {}) or {}:
+            r = client.get(f"{view.url}/ajax/lookup/?name={name}&query=&limit=100000")
+            assert r.status_code == 200
+            rows = r.get_json()
+            assert len(rows) <= 20
+            assert not [s for s in SECRETS if s in r.get_data(as_text=True)], (view.url, name)
+
+
+def test_role_without_the_permission_gets_403(app, client, auth, world):
+    auth.login(world.powerless)
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    guarded = [v for v in admin_views(app) if getattr(v, "permission", None)]
+    assert guarded
+    for view in guarded:
+        prefix = view.endpoint + "."
+        for rule, url in rules(app):
+            if not rule.endpoint.startswith(prefix):
+                continue
+            if "GET" in rule.methods:
+                assert client.get(url).status_code == 403, url
+            if "POST" in rule.methods:
+                before = audit_count()
+                assert client.post(url, data={"csrf_token": token}).status_code == 403, url
+                assert audit_count() == before
+    # the menu shows none of them
+    body = client.get("/admin/").get_data(as_text=True)
+    for view in guarded:
+        assert f'href="{view.url}/"' not in body, view.name
+
+
+def test_full_admin_reaches_every_page_without_error(app, client, auth, world):
+    auth.login(world.admin)
+    for rule, url in rules(app):
+        if "GET" in rule.methods and not rule.endpoint.startswith("me."):
+            assert client.get(url).status_code < 500, url
