@@ -1,6 +1,5 @@
 """查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff."""
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
-from sqlalchemy.orm import joinedload
 
 from models import Person
 from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
@@ -40,6 +39,3 @@ class StaffQueryView(ScopedModelView):
         "department": lambda v, c, m, n: m.department.name if m.department else "",
     }
     column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
-
-    def get_query(self):
-        return super().get_query().options(joinedload(Person.org), joinedload(Person.department))

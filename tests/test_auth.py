@@ -193,3 +193,16 @@ def test_forgot_password_is_rate_limited(auth, unit):
 def test_error_pages_are_chinese(client):
     r = client.get("/no-such-page")
     assert r.status_code == 404 and "页面不存在" in r.get_data(as_text=True)
+
+
+def test_server_error_page_shows_no_stack_trace(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    r = client.get("/boom")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 500 and "系统错误" in text
+    assert "secret internals" not in text and "Traceback" not in text
