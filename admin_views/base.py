@@ -4,13 +4,13 @@ Login, the view's permission code and the org subtree are enforced here for the 
 the count, single records (Flask-Admin's ``get_one`` is an unscoped ``session.get``),
 action ids, foreign-key choices, ajax lookups and exports. Views only declare.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import ActionsMixin
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import flash_errors, get_redirect_target
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from models import db
 
@@ -34,8 +34,14 @@ class AccessMixin:
         return self.is_accessible()
 
     def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated or not access.is_admin():
+        if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
+        if not access.is_admin() and session.get("user_type") in ("employer", "supervisor", "base"):
+            # The membership this session was opened with is gone (rights removed, unit disabled).
+            logout_user()
+            session.clear()
+            flash("您在该单位的管理权限已变更或单位已停用，请重新登录", "warning")
+            return redirect(url_for("auth.login"))
         abort(403)
 
 

@@ -206,3 +206,21 @@ def test_server_error_page_shows_no_stack_trace(app, client):
     text = r.get_data(as_text=True)
     assert r.status_code == 500 and "系统错误" in text
     assert "secret internals" not in text and "Traceback" not in text
+
+
+def test_removed_membership_ends_admin_access_at_the_next_click(auth, client, unit):
+    from models import AdminMembership
+
+    auth.login(unit.admin)
+    assert client.get("/admin/").status_code == 200
+    db.session.execute(AdminMembership.__table__.delete().where(AdminMembership.account_id == unit.admin.id))
+    db.session.commit()
+    r = client.get("/admin/departments/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/login")
+    assert "管理权限已变更" in client.get("/login").get_data(as_text=True)
+
+
+def test_person_cannot_open_admin_pages(auth, client, unit):
+    person = make_person(unit.employer, "刘专技")
+    auth.login(person.account, user_type="person")
+    assert client.get("/admin/departments/").status_code == 403
