@@ -28,12 +28,25 @@ sysdeps:
 	sh .ci/sysdeps.sh
 
 # The whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (as .ci/run does).
+# Both runs happen even if the first fails; the target fails if either did (pytest's "no tests" exit 5 included).
 test: venv sysdeps
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		$(BIN)/python -m pytest; \
-	fi
+	@sqlite=0; postgres=0; \
+	echo "== tests on SQLite"; \
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS) || sqlite=$$?; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== tests again on PostgreSQL: $${TEST_DATABASE_URL##*@}"; \
+		$(BIN)/python -m pytest $(PYTEST_ARGS) || postgres=$$?; \
+	fi; \
+	[ $$sqlite = 0 ] || echo "FAILED on SQLite (pytest exit $$sqlite)" >&2; \
+	[ $$postgres = 0 ] || echo "FAILED on PostgreSQL (pytest exit $$postgres)" >&2; \
+	[ $$sqlite = 0 ] && [ $$postgres = 0 ]
+
+test-sqlite: venv sysdeps
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: venv sysdeps
+	@[ -n "$$TEST_DATABASE_URL" ] || { echo "set TEST_DATABASE_URL=postgresql://..." >&2; exit 2; }
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
 	$(BIN)/python -m bench.run

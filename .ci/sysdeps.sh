@@ -1,19 +1,23 @@
 #!/bin/sh
-# Install the Debian packages the tests need, when missing and when we may (root with apt-get).
+# Install the Debian packages the tests need, when missing and when we may (root, or sudo without a password):
+# CJK fonts (Chinese in PDFs and screenshots), HarfBuzz subsetting and Pango for WeasyPrint, Chromium for Playwright.
+# Playwright's Python package brings its own driver and uses /usr/bin/chromium, so no `playwright install`.
 set -e
 need=""
-dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need="$need fonts-noto-cjk"
-dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || need="$need libharfbuzz-subset0"
-dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need="$need libpango-1.0-0 libpangoft2-1.0-0"
+for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"
+done
 [ -x /usr/bin/chromium ] || need="$need chromium"
 [ -z "$need" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "installing:$need"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
-elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
-  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  as_root=""
+elif command -v apt-get >/dev/null && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  as_root="sudo -n"
 else
   echo "missing system packages:$need (install them with your package manager)" >&2
   exit 1
 fi
+echo "installing:$need"
+$as_root apt-get update -qq
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+[ -x /usr/bin/chromium ] || { echo "chromium did not install at /usr/bin/chromium" >&2; exit 1; }
