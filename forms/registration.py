@@ -1,0 +1,148 @@
+"""Public registration forms: 用人单位注册 (F1) and 专技人员注册 (F2).
+
+Lengths follow the model columns, so an over-long value gets a message instead of a database error.
+"""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import TextInput
+
+from models.choices import EDUCATIONS, INDUSTRIES, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_LEVELS, TITLE_SERIES
+
+from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
+
+PLEASE_PICK = [("", "请选择")]
+
+
+def _choices(values):
+    return PLEASE_PICK + [(v, v) for v in values]
+
+
+def _text(label, size, required=None):
+    """A stripped text field limited to its column's size; ``required`` is the message when empty."""
+    checks = [DataRequired(required)] if required else [Optional()]
+    return StringField(label, filters=[strip_filter],
+                       validators=checks + [Length(max=size, message=f"{label}最长{size}个字")])
+
+
+def _pick(label, values, required=None):
+    return SelectField(label, choices=_choices(values),
+                       validators=[DataRequired(required)] if required else [Optional()])
+
+
+class DayField(DateField):
+    """A date typed as 2018-06-30 (or with / or .) in a plain text box; the browser's date picker would show
+    the browser's locale format instead of ours."""
+
+    widget = TextInput()
+
+    def __init__(self, label, **kw):
+        super().__init__(label, format=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"], **kw)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(f"请按 2018-06-30 的格式填写{self.label.text}") from None
+
+
+class OrgId:
+    """The id behind an organization search box; whether that org may be chosen is the model's call."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        text = (field.data or "").strip()
+        if not text.isdigit():
+            raise StopValidation(self.message)
+        field.data = int(text)
+
+
+class _PasswordPair:
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), PasswordPolicy()],
+                             description="8–64位，须同时包含字母和数字")
+    confirm = PasswordField("确认密码", validators=[DataRequired("请再次输入密码"),
+                                                EqualTo("password", "两次输入的密码不一致")])
+
+
+class UnitRegistrationForm(_PasswordPair, FlaskForm):
+    name = _text("单位名称", 100, "请输入单位名称")
+    uscc = StringField("统一社会信用代码", filters=[strip_filter],
+                       validators=[DataRequired("请输入统一社会信用代码"), Uscc()])
+    kind = RadioField("机构类型", default="employer",
+                      choices=[(k, ORG_KINDS[k]) for k in ("employer", "supervisor", "base")],
+                      validators=[InputRequired("请选择机构类型")])
+    superior_id = HiddenField("上级部门", validators=[OrgId("请选择上级部门")])
+    superior_name = StringField("上级部门")  # only the search box's text; the id above is what counts
+    nature = _pick("单位性质", ORG_NATURES, "请选择单位性质")
+    industry = _pick("所属行业", INDUSTRIES, "请选择所属行业")
+    region = _pick("所属地区", REGIONS, "请选择所属地区")
+    address = _text("单位地址", 200)
+    contact_name = _text("联系人", 50, "请输入联系人")
+    contact_phone = StringField("联系电话", filters=[strip_filter],
+                                validators=[DataRequired("请输入联系电话"), Phone()])
+    contact_email = StringField("联系邮箱", filters=[strip_filter], validators=[Email(optional=True)])
+
+    admin_name = _text("管理员姓名", 50, "请输入管理员姓名")
+    admin_id_number = StringField("管理员身份证号", filters=[strip_filter],
+                                  validators=[DataRequired("请输入管理员身份证号"), IdNumber()],
+                                  description="即管理员的登录账号")
+    admin_phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
+    admin_email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()],
+                              description="找回密码的验证码将发送到此邮箱")
+
+    ORG_FIELDS = ("name", "uscc", "kind", "nature", "industry", "region", "address",
+                  "contact_name", "contact_phone", "contact_email")
+
+    def org_data(self) -> dict:
+        return {key: self[key].data or None for key in self.ORG_FIELDS}
+
+    def admin_data(self) -> dict:
+        return {"name": self.admin_name.data, "id_number": self.admin_id_number.data,
+                "phone": self.admin_phone.data, "email": self.admin_email.data}
+
+
+class PersonRegistrationForm(_PasswordPair, FlaskForm):
+    name = _text("姓名", 50, "请输入姓名")
+    id_number = StringField("身份证号", filters=[strip_filter],
+                            validators=[DataRequired("请输入身份证号"), IdNumber()], description="即您的登录账号")
+    employer_id = HiddenField("工作单位", validators=[OrgId("请选择工作单位")])
+    employer_name = StringField("工作单位")  # only the search box's text
+    department_id = SelectField("所在部门", choices=[("", "请先选择工作单位")], validate_choice=False,
+                                validators=[Optional()])
+    education = _pick("学历", EDUCATIONS, "请选择学历")
+    major = _text("所学专业", 50)
+    title_series = _pick("职称系列", TITLE_SERIES, "请选择职称系列")
+    title_name = _text("职称名称", 50)
+    title_level = _pick("职称级别", TITLE_LEVELS, "请选择职称级别")
+    title_date = DayField("取得时间", validators=[Optional()])
+    admin_post = _text("行政职务", 50)
+    phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
+    email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()],
+                        description="找回密码的验证码将发送到此邮箱")
+
+    PERSON_FIELDS = ("name", "id_number", "education", "major", "title_series", "title_name", "title_level",
+                     "title_date", "admin_post")
+
+    def validate_department_id(self, field):
+        # The options are filled in the browser from the chosen employer; the model checks membership.
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError("请选择所在部门")
+
+    def validate_title_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError("取得时间不能晚于今天")
+        if field.data and field.data.year < 1950:
+            raise ValidationError("请填写正确的取得时间")
+
+    def person_data(self) -> dict:
+        return {key: self[key].data or None for key in self.PERSON_FIELDS}
+
+    def department(self) -> int | None:
+        return int(self.department_id.data) if self.department_id.data else None
+
+    def contact(self) -> dict:
+        return {"phone": self.phone.data, "email": self.email.data}
