@@ -18,14 +18,19 @@ def _setup_unit_admin():
     return make_admin(unit, "王管理")
 
 
+def _submit(page, button_name):
+    """Click and wait for the next document: a refused form re-renders the same URL, often with the same message."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button_name).click()
+
+
 def _login(page, id_number, password):
     page.goto("/login")
     expect(page.get_by_role("heading", name=re.compile("登录"))).to_be_visible()
     page.get_by_label("用人单位").check()
     page.get_by_label("账号（身份证号）").fill(id_number)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    _submit(page, "登录")
 
 
 def _field_error(page, field_id):
@@ -40,7 +45,7 @@ def _expect_dashboard(page):
 
 def _logout(page):
     page.locator("#user-menu > a").click()
-    page.get_by_role("button", name="退出登录").click()
+    _submit(page, "退出登录")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
 
@@ -66,14 +71,14 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#current_password").fill("Cuowu12345")
     page.locator("#new_password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="保存").click()
+    _submit(page, "保存")
     expect(_field_error(page, "current_password")).to_have_text("原密码不正确")
     shot("wrong-current-password")
 
     page.locator("#current_password").fill(PASSWORD)
     page.locator("#new_password").fill("abcdefghij")
     page.locator("#confirm").fill("abcdefghij")
-    page.get_by_role("button", name="保存").click()
+    _submit(page, "保存")
     expect(_field_error(page, "new_password")).to_have_text("密码须同时包含字母和数字")
     expect(_field_error(page, "current_password")).to_have_count(0)
     shot("password-policy")
@@ -81,7 +86,7 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#current_password").fill(PASSWORD)
     page.locator("#new_password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="保存").click()
+    _submit(page, "保存")
     _expect_dashboard(page)
     expect(page.get_by_role("alert")).to_contain_text("密码修改成功")
     shot("password-changed")
@@ -89,7 +94,7 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#user-menu > a").click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     shot("user-menu-open")
-    page.get_by_role("button", name="退出登录").click()
+    _submit(page, "退出登录")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
     shot("logged-out")
