@@ -11,11 +11,14 @@ STATS = "查询统计"
 
 
 def init_admin(app):
+    from .admins import AdminsView
     from .audit_log import AuditLogView
     from .departments import DepartmentView
+    from .roles import RoleView
     from .staff import StaffQueryView
     from .subordinates import SubordinateView
-    from models import AuditEntry, Department, Organization, Person
+    from .unit_info import UnitInfoView
+    from models import AdminMembership, AuditEntry, Department, Organization, Person, Role
 
     admin = Admin(
         app,
@@ -25,7 +28,10 @@ def init_admin(app):
         theme=Bootstrap4Theme(swatch="default", base_template="admin/app_base.html", fluid=True),
         translations_path=str(app.root_path) + "/translations",
     )
+    admin.add_view(UnitInfoView(name="基本信息管理", category=ACCOUNT, endpoint="unit_info"))
     admin.add_view(DepartmentView(Department, name="管理内设部门", category=ACCOUNT, endpoint="departments"))
+    admin.add_view(AdminsView(AdminMembership, name="管理单位管理员", category=ACCOUNT, endpoint="admins"))
+    admin.add_view(RoleView(Role, name="角色管理", category=ACCOUNT, endpoint="roles"))
     admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))

@@ -1,6 +1,7 @@
 """账户管理 · 管理内设部门 (F9)."""
-from flask import g
+from flask import flash, g
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forms.validators import UniqueInOrg, strip_filter
@@ -39,6 +40,13 @@ class DepartmentView(ScopedModelView):
     def on_model_change(self, form, model, is_created):
         if is_created:
             model.org_id = access.current_org().id
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, IntegrityError):  # two admins adding the same name at once: the constraint decides
+            db.session.rollback()
+            flash("本单位已有同名部门", "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def on_model_delete(self, model):
         refusal = model.delete_refusal()
