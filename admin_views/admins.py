@@ -26,6 +26,7 @@ class AdminsView(ScopedModelView):
     permission = "account.admins"
     own_org_only = True
     can_create = can_edit = can_delete = False
+    column_display_actions = False  # the 操作 column holds this page's own buttons
     list_template = "admin/account/admins_list.html"
     column_list = ["account.name", "account.id_number", "account.phone", "role", "created_at", "ops"]
     column_labels = {"account.name": "姓名", "account.id_number": "身份证号", "account.phone": "手机号",
@@ -73,10 +74,10 @@ class AdminsView(ScopedModelView):
             db.session.rollback()
             flash(str(e), "error")
             return redirect(url_for(".index_view"))
-        message = f"已将{name}设为超级管理员" + (f"，原超级管理员{former.account.name}的管理员权限已删除" if former else "")
         if former is not None and former.account_id == current_user.id:
-            return self._after_losing_own_rights(message)
-        flash(message, "success")
+            return self._after_losing_own_rights(f"已将{name}设为超级管理员，您在本单位的管理员权限已删除")
+        flash(f"已将{name}设为超级管理员" + (f"，原超级管理员{former.account.name}的管理员权限已删除" if former else ""),
+              "success")
         return redirect(url_for(".index_view"))
 
     # -- 删除 ------------------------------------------------------------------------------------------

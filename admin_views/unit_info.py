@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 
 from forms.account import SuperiorForm, UnitInfoForm
 from models import Organization, db
-from models.org_change import (PENDING_EXISTS, USCC_TAKEN, account_names, describe_changes, org_history, pending_request,
-                               request_basic_change, request_superior_change, superior_candidates)
+from models.org_change import (PENDING_EXISTS, USCC_TAKEN, account_names, describe_changes, direct_edits, org_history,
+                               pending_request, request_basic_change, request_superior_change, superior_candidates)
 
 from . import access
 from .base import ScopedView
@@ -36,7 +36,7 @@ class UnitInfoView(ScopedView):
         history = org_history(org)
         names = account_names([r.requested_by_id for r in history] + [r.reviewed_by_id for r in history])
         return self.render("admin/account/unit_info.html", org=org, pending=pending_request(org),
-                           history=history, names=names, describe=describe_changes)
+                           history=history, names=names, edits=direct_edits(org), describe=describe_changes)
 
     @expose("/edit", methods=("GET", "POST"))
     def edit(self):

@@ -10,7 +10,8 @@ from sqlalchemy import func, or_, select
 from . import audit
 from .account import Account
 from .base import db
-from .choices import FIELD_LABELS
+from .audit import AuditEntry
+from .choices import FIELD_LABELS, ORG_STATUSES
 from .org import Organization, OrgClosure, subtree_ids
 from .review import ChangeRequest
 
@@ -39,6 +40,17 @@ def org_history(org, limit=100) -> list[ChangeRequest]:
     return db.session.scalars(
         select(ChangeRequest).where(ChangeRequest.target_type == "org", ChangeRequest.target_id == org.id)
         .order_by(ChangeRequest.requested_at.desc(), ChangeRequest.id.desc()).limit(limit)
+    ).all()
+
+
+def direct_edits(org, limit=100) -> list[AuditEntry]:
+    """Changes made to the unit without a request of its own: a superior's or customer service's correction,
+    停用/启用, or a top unit's own edit. Approved requests are not repeated here (their entries say "approve")."""
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == Organization.__tablename__,
+                                 AuditEntry.entity_id == str(org.id),
+                                 AuditEntry.action.in_(("update", "disable", "enable")))
+        .order_by(AuditEntry.id.desc()).limit(limit)
     ).all()
 
 
@@ -156,6 +168,8 @@ def describe_changes(changes: dict) -> list[dict]:
         before, after = change.get("before"), change.get("after")
         if field == "parent_id":
             before, after = names.get(before, "无" if before is None else before), names.get(after, after)
+        elif field == "status":
+            before, after = ORG_STATUSES.get(before, before), ORG_STATUSES.get(after, after)
         rows.append({"field": field, "label": FIELD_LABELS.get(field, field),
                      "before": "" if before is None else before, "after": "" if after is None else after})
     return rows

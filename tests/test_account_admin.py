@@ -433,3 +433,30 @@ def test_admin_and_role_lists_run_a_constant_number_of_queries(auth, client, uni
         role = make_role(unit.employer, f"角色{i}", ["hours.review"])
         make_admin(unit.employer, f"管理{i}", is_super=False, role=role)
     assert {url: queries(url) for url in few} == few
+
+
+def test_bulk_delete_of_roles_keeps_the_refusal(auth, client, unit):
+    used = make_role(unit.employer, "在用角色", ["hours.review"])
+    unused = make_role(unit.employer, "闲置角色", ["hours.review"])
+    make_admin(unit.employer, "甲", is_super=False, role=used)
+    ids = [used.id, unused.id]
+    auth.login(unit.admin)
+    r = auth.post("/admin/roles/action/", {"action": "delete", "rowid": ids}, form_url="/admin/roles/",
+                  follow_redirects=True)
+    assert "该角色正由 1 名管理员使用" in _text(r)
+    db.session.expire_all()
+    assert [r.name for r in db.session.scalars(select(Role))] == ["在用角色"]
+
+
+def test_platform_operator_pages_work_without_an_own_unit(auth, client, unit):
+    operator = make_account("客服小周", is_operator=True)
+    auth.login(operator, user_type="operator")
+    assert "平台运维账号没有所属单位" in _text(client.get("/admin/unit_info/"))
+    page = _text(client.get("/admin/admins/"))
+    assert "王管理" in page and "赵管理" in page  # the operator sees every unit's admins
+    r = client.get("/admin/admins/add/person", follow_redirects=True)
+    assert "请以单位管理员身份登录后再新增管理员" in _text(r)
+    for url in ("/admin/roles/", "/admin/departments/", "/admin/subordinates/", "/admin/unit_info/edit",
+                "/admin/admins/persons.json?query=王", "/admin/unit_info/superiors.json?query=济南"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/roles/new/").status_code in (302, 403)  # a role belongs to a unit

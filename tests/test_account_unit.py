@@ -376,3 +376,45 @@ def test_anonymous_is_sent_to_login(client, unit):
     for url in ENDPOINTS:
         r = client.get(url)
         assert r.status_code == 302 and "/login" in r.headers["Location"], url
+
+
+def test_bulk_delete_of_departments_keeps_the_refusal(auth, client, unit):
+    office = make_department(unit.employer, "办公室")
+    empty = make_department(unit.employer, "空部门")
+    make_person(unit.employer, "甲", department=office)
+    ids = [office.id, empty.id]
+    auth.login(unit.admin)
+    r = auth.post("/admin/departments/action/", {"action": "delete", "rowid": ids},
+                  form_url="/admin/departments/", follow_redirects=True)
+    assert "该部门下还有 1 名人员" in _text(r)
+    db.session.expire_all()
+    assert [d.name for d in db.session.scalars(select(Department))] == ["办公室"]
+
+
+def test_history_also_shows_direct_edits_by_the_superior(auth, client, app, unit):
+    auth.login(unit.admin)
+    auth.post(f"/admin/subordinates/edit/?id={unit.branch.id}",
+              _subordinate_form(unit.branch, address="上级更正的地址", change_reason="按营业执照更正"))
+    auth.post(f"/admin/subordinates/status/{unit.branch.id}", {"enabled": "0", "reason": "暂停业务"},
+              form_url=f"/admin/subordinates/details/?id={unit.branch.id}")
+    auth.post(f"/admin/subordinates/status/{unit.branch.id}", {"enabled": "1"},
+              form_url=f"/admin/subordinates/details/?id={unit.branch.id}")
+    branch_admin = make_admin(unit.branch, "分公司管理")
+    branch = Auth(app.test_client())
+    branch.login(branch_admin)
+    page = _text(branch.client.get("/admin/unit_info/"))
+    assert "直接修改记录" in page and "上级更正的地址" in page and "按营业执照更正" in page and "王管理" in page
+    assert "暂停业务" in page and "已停用" in page and "停用" in page and "启用" in page
+
+
+def test_a_unit_created_without_uscc_can_be_edited_without_one(auth, client, unit):
+    special = make_org("无代码的单位", parent=unit.employer, uscc=None, no_uscc=True)
+    auth.login(unit.admin)
+    r = auth.post(f"/admin/subordinates/edit/?id={special.id}",
+                  _subordinate_form(special, uscc="", address="新地址", change_reason="客服核实"))
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organization, special.id).address == "新地址"
+    r = auth.post(f"/admin/subordinates/edit/?id={unit.branch.id}", _subordinate_form(unit.branch, uscc="",
+                                                                                   change_reason="x"))
+    assert "请输入统一社会信用代码" in _text(r)
