@@ -23,7 +23,8 @@ class DepartmentView(ScopedModelView):
         DataRequired("请输入部门名称"), Length(max=50, message="部门名称最长50个字"),
         UniqueInOrg(Department, "name", "本单位已有同名部门", lambda: access.current_org().id),
     ]}}
-    column_formatters = {"people": lambda v, c, m, n: g.get("department_people", {}).get(m.id, 0)}
+    column_formatters = {"people": lambda v, c, m, n: g.get("department_people", {}).get(m.id, 0),
+                         "created_at": lambda v, c, m, n: m.created_at.strftime("%Y-%m-%d")}
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)

@@ -23,7 +23,7 @@ class SubordinateView(ScopedModelView):
     details_template = "admin/account/subordinate_details.html"
     edit_template = "admin/account/subordinate_edit.html"
     form = SubordinateForm
-    column_list = ["name", "uscc", "kind", "parent", "tree_path", "region", "status", "created_at"]
+    column_list = ["name", "uscc", "kind", "tree_path", "region", "status", "created_at"]  # the path names the superior
     column_details_list = ["name", "tree_path", "uscc", "kind", "parent", "nature", "industry", "region",
                            "address", "contact_name", "contact_phone", "contact_email", "status",
                            "reject_reason", "created_at", "reviewed_at"]
