@@ -17,6 +17,7 @@ def init_admin(app):
     from .roles import RoleView
     from .staff import StaffQueryView
     from .subordinates import SubordinateView
+    from .transfers import add_transfer_views
     from .unit_info import UnitInfoView
     from models import AdminMembership, AuditEntry, Department, Organization, Person, Role
 
@@ -33,6 +34,7 @@ def init_admin(app):
     admin.add_view(AdminsView(AdminMembership, name="管理单位管理员", category=ACCOUNT, endpoint="admins"))
     admin.add_view(RoleView(Role, name="角色管理", category=ACCOUNT, endpoint="roles"))
     admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
+    add_transfer_views(admin, ACCOUNT)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
     return admin

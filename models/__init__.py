@@ -7,9 +7,10 @@ from .base import db, now
 from .org import Department, Organization, OrgClosure, subtree_ids
 from .person import Person
 from .review import ChangeRequest, ReviewRecord
+from .transfer import Transfer
 
 __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
-    "ChangeRequest", "ReviewRecord",
+    "ChangeRequest", "ReviewRecord", "Transfer",
 ]
