@@ -11,6 +11,9 @@ STATS = "查询统计"
 
 
 def init_admin(app):
+    # Registration queues first: the 待办事项 cards follow the order queues registered in.
+    from . import registration_review
+    from . import change_review
     from .admins import AdminsView
     from .audit_log import AuditLogView
     from .departments import DepartmentView
@@ -34,6 +37,8 @@ def init_admin(app):
     admin.add_view(AdminsView(AdminMembership, name="管理单位管理员", category=ACCOUNT, endpoint="admins"))
     admin.add_view(RoleView(Role, name="角色管理", category=ACCOUNT, endpoint="roles"))
     admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
+    registration_review.add_views(admin, ACCOUNT)
+    change_review.add_views(admin, ACCOUNT)
     add_transfer_views(admin, ACCOUNT)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))

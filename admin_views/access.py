@@ -9,7 +9,7 @@ from flask import g, session
 from flask_login import current_user
 from sqlalchemy import false, select
 
-from models import AdminMembership, Organization, Person, permissions
+from models import AdminMembership, Organization, Person, permissions, subtree_ids
 from models.choices import USER_TYPES
 
 
@@ -70,12 +70,17 @@ def scope_org_id():
     return g.membership.org_id if g.get("membership") else -1
 
 
-def scope(query, model, own_org_only=False):
-    """Restrict a query on ``model`` to the actor's subtree (or own org). Models without an org see nothing."""
+def scope(query, model, own_org_only=False, column=None):
+    """Restrict a query on ``model`` to the actor's subtree (or own org). Models without an org see nothing.
+
+    ``column`` names another org column to bound by, e.g. ``parent_id`` for units registering under the actor.
+    """
     if g.get("is_operator"):
         return query
     if not hasattr(model, "scope_clause") or not g.get("membership"):
         return query.filter(false())
+    if column:
+        return query.filter(getattr(model, column).in_(subtree_ids(g.membership.org_id)))
     if own_org_only:
         return query.filter(getattr(model, model.__scope_column__) == g.membership.org_id)
     return query.filter(model.scope_clause(g.membership.org_id))

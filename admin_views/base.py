@@ -15,6 +15,7 @@ from flask_login import current_user, logout_user
 from models import db
 
 from . import access
+from .bulk import SelectAllMixin
 
 MAX_ACTION_ROWS = 1000
 MAX_LOOKUP_ROWS = 20
@@ -67,7 +68,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return super().get_list(term or "", offset, limit)
 
 
-class ScopedModelView(AccessMixin, ModelView):
+class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     can_export = False  # typed exports are written with openpyxl, never the built-in string dump
     can_set_page_size = False
     page_size = 20
@@ -76,16 +77,18 @@ class ScopedModelView(AccessMixin, ModelView):
     create_modal = False
     column_display_pk = False
     own_org_only = False  # True: the actor's own org, not its subtree (e.g. internal departments)
+    scope_column = None  # a column other than the model's own, e.g. "parent_id": units registering under the actor
+    list_template = "admin/bulk_list.html"
 
     def __init__(self, model, name=None, category=None, **kwargs):
         super().__init__(model, db, name=name, category=category, **kwargs)
 
     # -- rows -------------------------------------------------------------
     def get_query(self):
-        return access.scope(super().get_query(), self.model, self.own_org_only)
+        return access.scope(super().get_query(), self.model, self.own_org_only, self.scope_column)
 
     def get_count_query(self):
-        return access.scope(super().get_count_query(), self.model, self.own_org_only)
+        return access.scope(super().get_count_query(), self.model, self.own_org_only, self.scope_column)
 
     def get_one(self, id):
         try:
@@ -113,8 +116,9 @@ class ScopedModelView(AccessMixin, ModelView):
         if self.validate_form(form):
             action = form.action.data
             handler = self._actions_data.get(action)
-            if handler and self.is_action_allowed(action):
-                response = handler[0](self.scoped_ids(request.form.getlist("rowid")))
+            ids = self.selected_ids(action) if handler and self.is_action_allowed(action) else None
+            if ids is not None:
+                response = handler[0](ids)
                 if response is not None:
                     return response
         else:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import g, has_request_context, request
-from sqlalchemy import JSON, Index, String, Text, event, insert, inspect
+from sqlalchemy import JSON, Index, String, Text, cast, event, insert, inspect, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import BigId, db, now
@@ -129,6 +129,16 @@ def record_bulk(entity: str, action_name: str, items, reason_text=None) -> int:
     if rows:
         db.session.execute(insert(AuditEntry), rows)
     return len(rows)
+
+
+def record_bulk_select(entity: str, action_name: str, ids, changes, reason_text=None):
+    """Audit a set-based write over the rows named by ``ids`` (a one-column SELECT), all with the same
+    ``changes``: one INSERT ... SELECT, so the database builds 10,000 entries instead of Python sending them."""
+    row = _row(entity, "", action_name, changes, reason_text)
+    names = [k for k in row if k != "entity_id"]
+    table, rows = AuditEntry.__table__, ids.subquery()
+    values = [literal(row[k], table.c[k].type) for k in names] + [cast(list(rows.c)[0], String)]
+    db.session.execute(insert(table).from_select(names + ["entity_id"], select(*values).select_from(rows)))
 
 
 def _columns(obj):

@@ -1,6 +1,12 @@
 """个人自助 (F33): the staff member's own pages."""
-from flask import Blueprint, abort, g, render_template, session
-from flask_login import login_required
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forms.me import PersonChangeForm
+from models import Department, db
+from models.change_requests import (describe_many, pending_person_request, person_requests, person_values,
+                                    submit_person_change)
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -15,3 +21,29 @@ def require_person():
 @bp.route("/")
 def index():
     return render_template("me/index.html", person=g.person)
+
+
+@bp.route("/change", methods=["GET", "POST"])
+def change():
+    """修改个人信息: the edit becomes one change request that the unit reviews (F15)."""
+    person = g.person
+    pending = pending_person_request(person)
+    form = PersonChangeForm(data=PersonChangeForm.initial(person_values(person)))
+    form.set_departments(db.session.scalars(
+        select(Department).where(Department.org_id == person.org_id).order_by(Department.name)))
+    error = None
+    if request.method == "POST" and pending is not None:
+        error = "您已有一条待审核的修改申请，审核完成前不能再次提交"
+    elif form.validate_on_submit():
+        try:
+            submit_person_change(person, form.values(), current_user.id)
+        except ValueError as e:
+            db.session.rollback()
+            error = str(e)
+        else:
+            db.session.commit()
+            flash("修改申请已提交，单位管理员审核通过后生效", "success")
+            return redirect(url_for("me.change"))
+    history = person_requests(person)
+    return render_template("me/change.html", form=form, pending=pending, history=history,
+                           rows=describe_many(history), error=error, person=person)

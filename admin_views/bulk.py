@@ -1,0 +1,68 @@
+"""Which rows a list action acts on: the rows checked on the page, or all rows matching the filter.
+
+Flask-Admin selects the current page only. A view that names an action in ``select_all_actions``
+also offers "选择全部符合条件的 N 条记录": the page then posts ``select_all=1`` to the action URL
+carrying the list's own query string, and the ids are re-evaluated here, at POST time, through the
+very query the list shows — scoped, filtered, searched — capped at ``max_filtered_rows``.
+Actions offered this way must be set-based (models.bulk.in_ids takes any number of ids).
+"""
+from flask import abort, flash, g, request
+from sqlalchemy import select
+
+from models import db
+
+MAX_FILTERED_ROWS = 50_000
+
+
+def _valid_ids(raw_ids) -> set[int]:
+    return {int(x) for x in raw_ids if str(x).isdigit() and len(str(x)) < 19}
+
+
+class SelectAllMixin:
+    select_all_actions: tuple = ()  # actions that may run on every row matching the current filter
+    reason_actions: dict = {}       # action -> label of the reason the page asks for (e.g. 驳回原因)
+    action_button_classes: dict = {}  # action -> Bootstrap button class of its button above the list
+    max_filtered_rows = MAX_FILTERED_ROWS
+
+    def filtered_ids(self):
+        """(count, ids) of the rows the list shows for the current query string, every page."""
+        args = self._get_list_extra_args()
+        column = self._get_column_by_idx(args.sort)
+        count, query = self.get_list(0, column[0] if column else None, args.sort_desc, args.search, args.filters,
+                                     execute=False, page_size=0)
+        if count > self.max_filtered_rows:
+            return count, None
+        # .subquery() drops the list's eager joins: only the ids are read.
+        rows = query.order_by(None).subquery()
+        ids = db.session.scalars(select(rows.c.id).limit(self.max_filtered_rows)).all()
+        return count, ids
+
+    def selected_ids(self, action):
+        """Scoped ids the action may touch, or None after flashing why nothing was done.
+
+        ``g.action_dropped``: posted ids the scoped list does not contain (decided meanwhile, or never
+        the actor's), so the action's summary can say why they were skipped.
+        """
+        g.action_dropped = []
+        if request.form.get("select_all") == "1":
+            if action not in self.select_all_actions:
+                abort(400, "该操作只能作用于勾选的记录")
+            count, ids = self.filtered_ids()
+            if ids is None:
+                flash(f"符合条件的记录共 {count} 条，超过一次最多处理的 {self.max_filtered_rows} 条，请缩小筛选范围后再操作",
+                      "error")
+                return None
+            expected = request.form.get("expected", "")
+            if expected.isdigit() and int(expected) != count:
+                flash(f"提交时符合条件的记录为 {count} 条（页面显示时为 {expected} 条）", "info")
+            if not ids:
+                flash("没有符合条件的记录", "warning")
+                return None
+            return ids
+        raw = request.form.getlist("rowid")
+        ids = self.scoped_ids(raw)
+        g.action_dropped = sorted(_valid_ids(raw) - set(ids))
+        if not ids and not g.action_dropped:
+            flash("请先选择至少一条记录", "warning")
+            return None
+        return ids
