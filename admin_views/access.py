@@ -30,7 +30,10 @@ def load_request_context():
         g.is_operator = True
         role = "平台运维"
     elif user_type == "person":
-        g.person = Person.query.filter_by(account_id=current_user.id, status="approved").one_or_none()
+        # A staff member's portal closes at the next click once the person or the unit is disabled.
+        g.person = Person.query.join(Organization, Person.org_id == Organization.id).filter(
+            Person.account_id == current_user.id, Person.status == "approved", Organization.status == "approved",
+        ).one_or_none()
         org = g.person.org if g.person else None
     elif org_id:
         g.membership = AdminMembership.query.join(Organization, AdminMembership.org_id == Organization.id).filter(

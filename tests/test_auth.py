@@ -224,3 +224,12 @@ def test_person_cannot_open_admin_pages(auth, client, unit):
     person = make_person(unit.employer, "刘专技")
     auth.login(person.account, user_type="person")
     assert client.get("/admin/departments/").status_code == 403
+
+
+def test_disabling_the_unit_closes_an_open_staff_portal(auth, client, unit):
+    person = make_person(unit.employer, "刘专技")
+    auth.login(person.account, user_type="person")
+    assert client.get("/me/").status_code == 200
+    unit.employer.status = "disabled"
+    db.session.commit()
+    assert client.get("/me/").status_code == 403
