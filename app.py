@@ -12,9 +12,6 @@ from flask import Flask, render_template, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import select
-
-import models
 from models import Account, db
 
 ROOT = Path(__file__).resolve().parent

@@ -5,8 +5,7 @@ the count, single records (Flask-Admin's ``get_one`` is an unscoped ``session.ge
 action ids, foreign-key choices, ajax lookups and exports. Views only declare.
 """
 from flask import abort, flash, redirect, request, session, url_for
-from flask_admin import BaseView, expose
-from flask_admin.actions import ActionsMixin
+from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import flash_errors, get_redirect_target

@@ -6,7 +6,7 @@ deletion is audited like any other.
 from flask import flash
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from models import ChangeRequest, Organization, Person, ReviewRecord, change_requests, db, reviews

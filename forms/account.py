@@ -3,43 +3,14 @@ from flask_admin.form import BaseForm
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 
 from models import permissions
 from models.choices import INDUSTRIES, ORG_NATURES, REGIONS
 from models.validators import normalize_uscc
 
+from .fields import PickedId, pick_field, text_field
 from .validators import Email, IdNumber, PasswordPolicy, Phone, strip_filter
-
-PLEASE_PICK = [("", "请选择")]
-
-
-def _choices(values):
-    return PLEASE_PICK + [(v, v) for v in values]
-
-
-def _text(label, size, required=None):
-    checks = [DataRequired(required)] if required else [Optional()]
-    return StringField(label, filters=[strip_filter],
-                       validators=checks + [Length(max=size, message=f"{label}最长{size}个字")])
-
-
-def _pick(label, values, required):
-    return SelectField(label, choices=_choices(values), validators=[DataRequired(required)])
-
-
-class PickedId:
-    """The id behind a search box (select2 posts it as text)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        text = str(field.data or "").strip()
-        if not text.isdigit() or len(text) > 12:
-            raise StopValidation(self.message)
-        field.data = int(text)
-
 
 class UsccOfOrg:
     """Required unless the unit was created without one (``no_uscc``, F32); the form names its unit as ``org``."""
@@ -60,13 +31,13 @@ class UsccOfOrg:
 class OrgBasicFields:
     """The fields a unit's basic info consists of (same labels and rules as 用人单位注册)."""
 
-    name = _text("单位名称", 100, "请输入单位名称")
+    name = text_field("单位名称", 100, "请输入单位名称")
     uscc = StringField("统一社会信用代码", filters=[strip_filter], validators=[UsccOfOrg()])
-    nature = _pick("单位性质", ORG_NATURES, "请选择单位性质")
-    industry = _pick("所属行业", INDUSTRIES, "请选择所属行业")
-    region = _pick("所属地区", REGIONS, "请选择所属地区")
-    address = _text("单位地址", 200)
-    contact_name = _text("联系人", 50, "请输入联系人")
+    nature = pick_field("单位性质", ORG_NATURES, "请选择单位性质")
+    industry = pick_field("所属行业", INDUSTRIES, "请选择所属行业")
+    region = pick_field("所属地区", REGIONS, "请选择所属地区")
+    address = text_field("单位地址", 200)
+    contact_name = text_field("联系人", 50, "请输入联系人")
     contact_phone = StringField("联系电话", filters=[strip_filter],
                                 validators=[DataRequired("请输入联系电话"), Phone()])
     contact_email = StringField("联系邮箱", filters=[strip_filter], validators=[Email(optional=True)])
@@ -99,7 +70,7 @@ class SuperiorForm(FlaskForm):
 class StatusForm(FlaskForm):
     """停用 / 启用 a subordinate unit."""
 
-    reason = _text("原因", 500)
+    reason = text_field("原因", 500)
 
 
 # -- admins (F10, F12) -------------------------------------------------------------------------------
@@ -142,7 +113,7 @@ class RegisterAdminForm(FlaskForm):
 
     id_number = StringField("身份证号", filters=[strip_filter], validators=[DataRequired("请输入身份证号"), IdNumber()],
                             description="即新管理员的登录账号，须未在本系统注册过")
-    name = _text("姓名", 50, "请输入姓名")
+    name = text_field("姓名", 50, "请输入姓名")
     phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
     email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()],
                         description="找回密码的验证码将发送到此邮箱")
@@ -157,7 +128,7 @@ class ExistingAdminForm(FlaskForm):
     """(c) 添加成为管理员: an account of the platform, proven by its own password."""
 
     id_number = StringField("身份证号", filters=[strip_filter], validators=[DataRequired("请输入身份证号"), IdNumber()])
-    name = _text("姓名", 50, "请输入姓名")
+    name = text_field("姓名", 50, "请输入姓名")
     password = PasswordField("该账号的登录密码", validators=[DataRequired("请输入该账号的登录密码"), Length(max=64)],
                              description="须与该账号注册时设置的密码一致")
     role_id = RoleField()

@@ -7,16 +7,16 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 
 from models.choices import EDUCATIONS, TITLE_LEVELS, TITLE_SERIES
 
-from .registration import DayField, _pick, _text
+from .fields import DayField, pick_field, text_field
 from .validators import Email, Phone, strip_filter
 
 
 class PersonChangeForm(FlaskForm):
-    title_series = _pick("职称系列", TITLE_SERIES, "请选择职称系列")
-    title_name = _text("职称名称", 50)
-    title_level = _pick("职称级别", TITLE_LEVELS, "请选择职称级别")
+    title_series = pick_field("职称系列", TITLE_SERIES, "请选择职称系列")
+    title_name = text_field("职称名称", 50)
+    title_level = pick_field("职称级别", TITLE_LEVELS, "请选择职称级别")
     title_date = DayField("取得时间", validators=[Optional()])
-    education = _pick("学历", EDUCATIONS, "请选择学历")
+    education = pick_field("学历", EDUCATIONS, "请选择学历")
     phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
     email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()])
     department_id = SelectField("所在部门", validators=[Optional()])

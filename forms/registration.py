@@ -5,61 +5,13 @@ Lengths follow the model columns, so an over-long value gets a message instead o
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import TextInput
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, ValidationError
 
 from models.choices import EDUCATIONS, INDUSTRIES, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_LEVELS, TITLE_SERIES
 
+from .fields import DayField, PickedId, pick_field, text_field
 from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
-
-PLEASE_PICK = [("", "请选择")]
-
-
-def _choices(values):
-    return PLEASE_PICK + [(v, v) for v in values]
-
-
-def _text(label, size, required=None):
-    """A stripped text field limited to its column's size; ``required`` is the message when empty."""
-    checks = [DataRequired(required)] if required else [Optional()]
-    return StringField(label, filters=[strip_filter],
-                       validators=checks + [Length(max=size, message=f"{label}最长{size}个字")])
-
-
-def _pick(label, values, required=None):
-    return SelectField(label, choices=_choices(values),
-                       validators=[DataRequired(required)] if required else [Optional()])
-
-
-class DayField(DateField):
-    """A date typed as 2018-06-30 (or with / or .) in a plain text box; the browser's date picker would show
-    the browser's locale format instead of ours."""
-
-    widget = TextInput()
-
-    def __init__(self, label, **kw):
-        super().__init__(label, format=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"], **kw)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(f"请按 2018-06-30 的格式填写{self.label.text}") from None
-
-
-class OrgId:
-    """The id behind an organization search box; whether that org may be chosen is the model's call."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        text = (field.data or "").strip()
-        if not text.isdigit():
-            raise StopValidation(self.message)
-        field.data = int(text)
-
 
 class _PasswordPair:
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), PasswordPolicy()],
@@ -69,24 +21,24 @@ class _PasswordPair:
 
 
 class UnitRegistrationForm(_PasswordPair, FlaskForm):
-    name = _text("单位名称", 100, "请输入单位名称")
+    name = text_field("单位名称", 100, "请输入单位名称")
     uscc = StringField("统一社会信用代码", filters=[strip_filter],
                        validators=[DataRequired("请输入统一社会信用代码"), Uscc()])
     kind = RadioField("机构类型", default="employer",
                       choices=[(k, ORG_KINDS[k]) for k in ("employer", "supervisor", "base")],
                       validators=[InputRequired("请选择机构类型")])
-    superior_id = HiddenField("上级部门", validators=[OrgId("请选择上级部门")])
+    superior_id = HiddenField("上级部门", validators=[PickedId("请选择上级部门")])
     superior_name = StringField("上级部门")  # only the search box's text; the id above is what counts
-    nature = _pick("单位性质", ORG_NATURES, "请选择单位性质")
-    industry = _pick("所属行业", INDUSTRIES, "请选择所属行业")
-    region = _pick("所属地区", REGIONS, "请选择所属地区")
-    address = _text("单位地址", 200)
-    contact_name = _text("联系人", 50, "请输入联系人")
+    nature = pick_field("单位性质", ORG_NATURES, "请选择单位性质")
+    industry = pick_field("所属行业", INDUSTRIES, "请选择所属行业")
+    region = pick_field("所属地区", REGIONS, "请选择所属地区")
+    address = text_field("单位地址", 200)
+    contact_name = text_field("联系人", 50, "请输入联系人")
     contact_phone = StringField("联系电话", filters=[strip_filter],
                                 validators=[DataRequired("请输入联系电话"), Phone()])
     contact_email = StringField("联系邮箱", filters=[strip_filter], validators=[Email(optional=True)])
 
-    admin_name = _text("管理员姓名", 50, "请输入管理员姓名")
+    admin_name = text_field("管理员姓名", 50, "请输入管理员姓名")
     admin_id_number = StringField("管理员身份证号", filters=[strip_filter],
                                   validators=[DataRequired("请输入管理员身份证号"), IdNumber()],
                                   description="即管理员的登录账号")
@@ -106,20 +58,20 @@ class UnitRegistrationForm(_PasswordPair, FlaskForm):
 
 
 class PersonRegistrationForm(_PasswordPair, FlaskForm):
-    name = _text("姓名", 50, "请输入姓名")
+    name = text_field("姓名", 50, "请输入姓名")
     id_number = StringField("身份证号", filters=[strip_filter],
                             validators=[DataRequired("请输入身份证号"), IdNumber()], description="即您的登录账号")
-    employer_id = HiddenField("工作单位", validators=[OrgId("请选择工作单位")])
+    employer_id = HiddenField("工作单位", validators=[PickedId("请选择工作单位")])
     employer_name = StringField("工作单位")  # only the search box's text
     department_id = SelectField("所在部门", choices=[("", "请先选择工作单位")], validate_choice=False,
                                 validators=[Optional()])
-    education = _pick("学历", EDUCATIONS, "请选择学历")
-    major = _text("所学专业", 50)
-    title_series = _pick("职称系列", TITLE_SERIES, "请选择职称系列")
-    title_name = _text("职称名称", 50)
-    title_level = _pick("职称级别", TITLE_LEVELS, "请选择职称级别")
+    education = pick_field("学历", EDUCATIONS, "请选择学历")
+    major = text_field("所学专业", 50)
+    title_series = pick_field("职称系列", TITLE_SERIES, "请选择职称系列")
+    title_name = text_field("职称名称", 50)
+    title_level = pick_field("职称级别", TITLE_LEVELS, "请选择职称级别")
     title_date = DayField("取得时间", validators=[Optional()])
-    admin_post = _text("行政职务", 50)
+    admin_post = text_field("行政职务", 50)
     phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
     email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()],
                         description="找回密码的验证码将发送到此邮箱")

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from models import now
 from models.transfer import TEXT_MAX
 
-from .registration import DayField, OrgId
+from .fields import DayField, PickedId
 from .validators import strip_filter
 
 
@@ -18,7 +18,7 @@ def _reason(label, message):
 class SelfTransferForm(FlaskForm):
     """What the person fills in themself (个人自助 · 调转申请)."""
 
-    to_org_id = HiddenField("调入单位", validators=[OrgId("请搜索并选择调入单位")])
+    to_org_id = HiddenField("调入单位", validators=[PickedId("请搜索并选择调入单位")])
     reason = _reason("调转原因", "请填写调转原因")
     transfer_date = DayField("调转日期", default=lambda: now().date(), validators=[InputRequired("请填写调转日期")])
 
@@ -26,7 +26,7 @@ class SelfTransferForm(FlaskForm):
 class TransferOutForm(SelfTransferForm):
     """人员调出: the same, for a person of the unit's subtree picked from a search box (the id check is the same)."""
 
-    person_id = HiddenField("调出人员", validators=[OrgId("请搜索并选择调出人员")])
+    person_id = HiddenField("调出人员", validators=[PickedId("请搜索并选择调出人员")])
 
 
 class ConfirmInForm(FlaskForm):

@@ -19,7 +19,7 @@ from .base import db, now
 from .bulk import ALREADY_DECIDED, OUT_OF_SCOPE, BulkOutcome, in_ids
 from .choices import EDUCATIONS, FIELD_LABELS, TITLE_LEVELS, TITLE_SERIES
 from .org import Department, Organization, subtree_ids
-from .org_change import apply_org_change, describe_changes as describe_org_changes
+from .org_change import apply_org_change
 from .person import Person
 from .review import ChangeRequest, ReviewRecord
 from .reviews import ORG_CHANGE, PERSON_CHANGE, Reviewer, clean_reason

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from models import Account, AuditEntry, OutboxMail, db
 
-from .helpers import PASSWORD, csrf_token, make_account, make_admin, make_org, make_person
+from .helpers import PASSWORD, make_admin, make_org, make_person
 
 
 def login_error(response):

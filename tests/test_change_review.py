@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, ChangeRequest, OrgClosure, Organization, Person, ReviewRecord, db, org_change
 
-from .helpers import make_admin, make_department, make_org, make_person
+from .helpers import make_department, make_org, make_person
 from .querycount import count_queries
 from .test_registration_review import act, text
 

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from models import (Account, AdminMembership, AuditEntry, Department, Organization, PasswordResetCode, Person,
-                    Role, audit, db, now, subtree_ids)
+from models import (AdminMembership, AuditEntry, Organization, PasswordResetCode, Person, audit, db, now,
+                    subtree_ids)
 
-from .helpers import make_account, make_admin, make_department, make_org, make_person, make_role
+from .helpers import make_account, make_department, make_person, make_role
 
 
 def names(ids):

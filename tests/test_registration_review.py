@@ -2,11 +2,11 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models import AuditEntry, Organization, Person, ReviewRecord, db
 
-from .helpers import PASSWORD, make_account, make_admin, make_department, make_org, make_person, make_role
+from .helpers import make_account, make_admin, make_department, make_org, make_person, make_role
 from .querycount import count_queries
 
 PERSON_QUEUE = "/admin/person_registration/"

@@ -1,6 +1,4 @@
 """The scoped base on its own: foreign-key choices, ajax lookups and action ids of any view that uses it."""
-from sqlalchemy import select
-
 from admin_views.base import MAX_ACTION_ROWS, ScopedModelView
 from models import Person, db
 
