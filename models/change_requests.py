@@ -74,6 +74,10 @@ def submit_person_change(person: Person, values: dict, account_id=None) -> Chang
     ``values``: any of PERSON_FIELDS, already normalised (empty -> None, dates as ``date``).
     Only fields that differ go into the request; one pending request per person.
     """
+    # Lock the person and read their unit afresh: a transfer confirmed at this moment either moved them
+    # already (the request goes to the new unit) or waits for this request and then cancels it.
+    person = db.session.scalar(select(Person).where(Person.id == person.id).with_for_update()
+                               .execution_options(populate_existing=True))
     pending = pending_person_request(person)
     if pending is not None:
         raise ValueError(ONE_PENDING.format(when=pending.requested_at.strftime("%Y-%m-%d")))

@@ -356,6 +356,9 @@ def confirm_in(transfer_id, actor: Actor, department_id=None, note=None) -> Tran
     _cancel_pending_changes(person_id, f"人员已调转至{to_org.name}，原单位的待审核修改申请自动撤销", t)
     person = db.session.scalar(select(Person).where(Person.id == person_id).with_for_update()
                                .execution_options(populate_existing=True))
+    # A request filed while we waited for the person's row lock (submit_person_change takes it too) is
+    # committed and visible now: it ends here as well, so nothing stays pending at the old unit.
+    _cancel_pending_changes(person_id, f"人员已调转至{to_org.name}，原单位的待审核修改申请自动撤销", t)
     with audit.action("transfer"), audit.reason(f"人员调转：{from_org.name} → {to_org.name}"):
         person.org_id = to_org.id
         person.department_id = department_id

@@ -134,3 +134,36 @@ def test_the_unique_index_decides_when_both_pass_the_check(app, unit, monkeypatc
     assert results == {0: "ok", 1: tr.ACTIVE_EXISTS}
     assert checks == [None, None]  # both passed the check in code: the refusal came from the index
     assert db.session.scalar(select(Transfer.to_org_id).where(Transfer.person_id == person_id)) == unit.other.id
+
+
+def test_change_request_filed_while_the_transfer_is_confirmed_does_not_stay_at_the_old_unit(app, unit):
+    """The staff member submits an edit while the target unit confirms: the request must not stay pending
+    at the unit the person just left (it is cancelled, or it was filed after the move with the new unit)."""
+    import time
+
+    from models import ChangeRequest
+    from models.change_requests import submit_person_change
+
+    person = make_person(unit.employer, "李四")
+    out_admin = tr.Actor(unit.admin.id, "王管理", unit.employer.id)
+    t = tr.start(person, unit.other, "工作调动", date(2026, 11, 28), out_admin)
+    tr.approve_out(t.id, out_admin)
+    db.session.commit()
+    transfer_id, person_id = t.id, person.id
+
+    def work(i):
+        if i == 0:
+            submit_person_change(db.session.get(Person, person_id), {"education": "硕士研究生"})
+            time.sleep(0.5)  # hold the person's row lock while the confirmation runs
+        else:
+            time.sleep(0.1)
+            tr.confirm_in(transfer_id, tr.Actor(unit.other_admin.id, "赵管理", unit.other.id))
+
+    results = run_at_once(app, 2, work)
+    db.session.expire_all()
+    assert results == ["ok", "ok"], results
+    assert db.session.get(Person, person_id).org_id == unit.other.id
+    stale = db.session.scalars(select(ChangeRequest).where(
+        ChangeRequest.target_id == person_id, ChangeRequest.status == "pending",
+        ChangeRequest.org_id == unit.employer.id)).all()
+    assert stale == []
