@@ -49,7 +49,7 @@ test-postgres: venv sysdeps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.bulk_approve $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/app.sqlite3 tests/screenshots .pytest_cache
