@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, ValidationError
 
-from models.choices import EDUCATIONS, INDUSTRIES, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_LEVELS, TITLE_SERIES
+from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS, TITLE_SERIES
 
+from .account import OrgBasicFields
 from .fields import DayField, PickedId, pick_field, text_field
 from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
 
@@ -20,23 +21,16 @@ class _PasswordPair:
                                                 EqualTo("password", "两次输入的密码不一致")])
 
 
-class UnitRegistrationForm(_PasswordPair, FlaskForm):
-    name = text_field("单位名称", 100, "请输入单位名称")
+class UnitRegistrationForm(OrgBasicFields, _PasswordPair, FlaskForm):
+    """The unit's basic info as 基本信息管理 edits it, plus kind, superior and the first administrator."""
+
     uscc = StringField("统一社会信用代码", filters=[strip_filter],
-                       validators=[DataRequired("请输入统一社会信用代码"), Uscc()])
+                       validators=[DataRequired("请输入统一社会信用代码"), Uscc()])  # self-registration needs one
     kind = RadioField("机构类型", default="employer",
                       choices=[(k, ORG_KINDS[k]) for k in ("employer", "supervisor", "base")],
                       validators=[InputRequired("请选择机构类型")])
     superior_id = HiddenField("上级部门", validators=[PickedId("请选择上级部门")])
     superior_name = StringField("上级部门")  # only the search box's text; the id above is what counts
-    nature = pick_field("单位性质", ORG_NATURES, "请选择单位性质")
-    industry = pick_field("所属行业", INDUSTRIES, "请选择所属行业")
-    region = pick_field("所属地区", REGIONS, "请选择所属地区")
-    address = text_field("单位地址", 200)
-    contact_name = text_field("联系人", 50, "请输入联系人")
-    contact_phone = StringField("联系电话", filters=[strip_filter],
-                                validators=[DataRequired("请输入联系电话"), Phone()])
-    contact_email = StringField("联系邮箱", filters=[strip_filter], validators=[Email(optional=True)])
 
     admin_name = text_field("管理员姓名", 50, "请输入管理员姓名")
     admin_id_number = StringField("管理员身份证号", filters=[strip_filter],
@@ -46,11 +40,8 @@ class UnitRegistrationForm(_PasswordPair, FlaskForm):
     admin_email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()],
                               description="找回密码的验证码将发送到此邮箱")
 
-    ORG_FIELDS = ("name", "uscc", "kind", "nature", "industry", "region", "address",
-                  "contact_name", "contact_phone", "contact_email")
-
     def org_data(self) -> dict:
-        return {key: self[key].data or None for key in self.ORG_FIELDS}
+        return {**self.basic_values(), "kind": self.kind.data}
 
     def admin_data(self) -> dict:
         return {"name": self.admin_name.data, "id_number": self.admin_id_number.data,

@@ -8,31 +8,10 @@ from sqlalchemy import select
 
 from models import AdminMembership, db
 
-from ..helpers import PASSWORD, make_admin, make_department, make_org, make_person
+from ..helpers import make_admin, make_department, make_org, make_person
+from .steps import login, logout, open_menu
 
 UNIT = "济南示范科技有限公司"
-
-
-def _login(page, id_number, password=PASSWORD):
-    page.goto("/login")
-    page.get_by_label("用人单位").check()
-    page.get_by_label("账号（身份证号）").fill(id_number)
-    page.get_by_label("密码").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-
-
-def _logout(page):
-    page.locator("#user-menu > a").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
-
-
-def _open_menu(page, category, entry):
-    page.locator("#admin-navbar-collapse a.dropdown-toggle", has_text=category).click()
-    with page.expect_navigation():
-        page.locator("#admin-navbar-collapse a.dropdown-item", has_text=entry).click()
 
 
 def _menu_entries(page):
@@ -50,9 +29,9 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     make_person(unit, "李待审", status="pending")
 
     # 1. The super admin creates a role with two permissions.
-    _login(page, boss.id_number)
+    login(page, boss.id_number)
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
-    _open_menu(page, "账户管理", "角色管理")
+    open_menu(page, "账户管理", "角色管理")
     page.get_by_role("link", name="创建", exact=True).click()
     page.get_by_label("角色名称").fill("内设部门与人员查询")
     page.get_by_label("管理内设部门").check()
@@ -64,7 +43,7 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     shot("role-created")
 
     # 2. It adds an admin by way (a): an approved person of the unit, found with the search box.
-    _open_menu(page, "账户管理", "管理单位管理员")
+    open_menu(page, "账户管理", "管理单位管理员")
     page.locator("#add-admin").click()
     expect(page.get_by_role("heading", name="新增管理员")).to_be_visible()
     page.locator("#s2id_person_id").click()
@@ -89,24 +68,24 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
         page.get_by_role("button", name="保存").click()
     expect(page.locator("table.model-list tr", has_text="李办事")).to_contain_text("内设部门与人员查询")
     shot("role-assigned")
-    _logout(page)
+    logout(page)
 
     # 4. The new admin sees exactly those two menu entries, and a page outside them is refused.
-    _login(page, clerk.id_number)
+    login(page, clerk.id_number)
     expect(page.locator("#unit-menu > a")).to_have_text(UNIT)
     assert _menu_entries(page) == ["专技人员信息查询", "管理内设部门"]
     shot("limited-menu")
-    _open_menu(page, "账户管理", "管理内设部门")
+    open_menu(page, "账户管理", "管理内设部门")
     expect(page.locator("table.model-list")).to_contain_text("办公室")
     response = page.goto("/admin/admins/")
     assert response.status == 403
     expect(page.get_by_role("heading", name="没有权限")).to_be_visible()
     shot("forbidden")
-    _logout(page)
+    logout(page)
 
     # 5. The super admin hands super-admin status to the new admin and loses its own rights at once.
-    _login(page, boss.id_number)
-    _open_menu(page, "账户管理", "管理单位管理员")
+    login(page, boss.id_number)
+    open_menu(page, "账户管理", "管理单位管理员")
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.locator("table.model-list tr", has_text="李办事").get_by_role("button", name="设为超级管理员").click()
@@ -115,7 +94,7 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     shot("super-transferred")
     page.goto("/admin/admins/")
     expect(page).to_have_url(re.compile(r"/login"))
-    _login(page, boss.id_number)
+    login(page, boss.id_number)
     expect(page.locator("#login-error")).to_contain_text("该账号不是用人单位管理员")
     shot("old-super-refused")
 
@@ -124,7 +103,7 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     assert [(m.account_id, m.is_super, m.role_id) for m in memberships] == [(clerk.account_id, True, None)]
 
     # 6. The new super admin now holds every entry of the menu.
-    _login(page, clerk.id_number)
+    login(page, clerk.id_number)
     entries = _menu_entries(page)
     assert {"基本信息管理", "管理内设部门", "管理单位管理员", "角色管理", "下属机构管理"} <= set(entries)
     shot("new-super-menu")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from models import Account, db
 
 from ..helpers import PASSWORD, make_admin, make_org
+from .steps import login, logout, submit
 
 NEW_PASSWORD = "Xinmima2026"
 UNIT = "济南示范科技有限公司"
@@ -18,21 +19,6 @@ def _setup_unit_admin():
     return make_admin(unit, "王管理")
 
 
-def _submit(page, button_name):
-    """Click and wait for the next document: a refused form re-renders the same URL, often with the same message."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button_name).click()
-
-
-def _login(page, id_number, password):
-    page.goto("/login")
-    expect(page.get_by_role("heading", name=re.compile("登录"))).to_be_visible()
-    page.get_by_label("用人单位").check()
-    page.get_by_label("账号（身份证号）").fill(id_number)
-    page.get_by_label("密码").fill(password)
-    _submit(page, "登录")
-
-
 def _field_error(page, field_id):
     return page.locator(".form-group", has=page.locator(f"#{field_id}")).locator(".field-error")
 
@@ -43,13 +29,6 @@ def _expect_dashboard(page):
     expect(page.locator("#unit-menu > a")).to_have_text(UNIT)
 
 
-def _logout(page):
-    page.locator("#user-menu > a").click()
-    _submit(page, "退出登录")
-    expect(page).to_have_url(re.compile(r"/login$"))
-    expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
-
-
 def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     admin = _setup_unit_admin()
     id_number = admin.id_number
@@ -57,7 +36,7 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.goto("/login")
     expect(page.get_by_label("用人单位")).to_be_checked()
     shot("login-form")
-    _login(page, id_number, PASSWORD)
+    login(page, id_number, PASSWORD)
     _expect_dashboard(page)
     expect(page.locator("#user-menu > a")).to_have_text("王管理")
     shot("dashboard")
@@ -71,14 +50,14 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#current_password").fill("Cuowu12345")
     page.locator("#new_password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
-    _submit(page, "保存")
+    submit(page, "保存")
     expect(_field_error(page, "current_password")).to_have_text("原密码不正确")
     shot("wrong-current-password")
 
     page.locator("#current_password").fill(PASSWORD)
     page.locator("#new_password").fill("abcdefghij")
     page.locator("#confirm").fill("abcdefghij")
-    _submit(page, "保存")
+    submit(page, "保存")
     expect(_field_error(page, "new_password")).to_have_text("密码须同时包含字母和数字")
     expect(_field_error(page, "current_password")).to_have_count(0)
     shot("password-policy")
@@ -86,7 +65,7 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#current_password").fill(PASSWORD)
     page.locator("#new_password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
-    _submit(page, "保存")
+    submit(page, "保存")
     _expect_dashboard(page)
     expect(page.get_by_role("alert")).to_contain_text("密码修改成功")
     shot("password-changed")
@@ -94,17 +73,17 @@ def test_unit_admin_logs_in_changes_password_and_logs_out(page, shot):
     page.locator("#user-menu > a").click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible()
     shot("user-menu-open")
-    _submit(page, "退出登录")
+    submit(page, "退出登录")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
     shot("logged-out")
 
-    _login(page, id_number, NEW_PASSWORD)
+    login(page, id_number, NEW_PASSWORD)
     _expect_dashboard(page)
     shot("new-password-login")
-    _logout(page)
+    logout(page)
 
-    _login(page, id_number, PASSWORD)
+    login(page, id_number, PASSWORD)
     expect(page.locator("#login-error")).to_contain_text("账号或密码错误")
     expect(page).to_have_url(re.compile(r"/login$"))
     shot("old-password-refused")
@@ -115,15 +94,15 @@ def test_five_wrong_passwords_lock_the_account(page, shot):
     id_number = admin.id_number
 
     for attempt in range(1, 5):
-        _login(page, id_number, f"Cuowu{attempt}2345")
+        login(page, id_number, f"Cuowu{attempt}2345")
         expect(page.locator("#login-error")).to_contain_text("账号或密码错误")
     shot("fourth-wrong-password")
-    _login(page, id_number, "Cuowu52345")
+    login(page, id_number, "Cuowu52345")
     expect(page.locator("#login-error")).to_have_text(re.compile("该账号因多次密码错误已被锁定"))
     shot("locked")
 
     # Locked means locked: the right password is refused too, and the database agrees.
-    _login(page, id_number, PASSWORD)
+    login(page, id_number, PASSWORD)
     expect(page.locator("#login-error")).to_have_text(re.compile("该账号因多次密码错误已被锁定"))
     expect(page).to_have_url(re.compile(r"/login$"))
     shot("locked-right-password")

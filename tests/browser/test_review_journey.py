@@ -9,15 +9,12 @@ from demo import build_plan, load_demo
 from demo.accounts import PASSWORD as DEMO_PASSWORD
 from demo.ids import person_id_number
 
+from .steps import login, logout, submit
+
 UNIT = "济南市第一人民医院东院区"  # a demo unit with no registrations waiting
 STAFF_PASSWORD = "Zhuce2026ok"
 REASON = "所在科室填写有误，请选择急诊科后重新注册"
 APPLICANTS = [("周子涵", 90_000_001, "急诊科"), ("吴明轩", 90_000_002, "财务处")]
-
-
-def _submit(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name).click()
 
 
 def _register(page, name, id_number, department):
@@ -35,21 +32,8 @@ def _register(page, name, id_number, department):
     page.locator("#email").fill(f"{id_number[-6:]}@example.cn")
     page.locator("#password").fill(STAFF_PASSWORD)
     page.locator("#confirm").fill(STAFF_PASSWORD)
-    _submit(page, "提交注册")
+    submit(page, "提交注册")
     expect(page).to_have_url(re.compile(r"/register/done/"))
-
-
-def _login(page, user_type, id_number, password):
-    page.goto("/login")
-    page.get_by_label(user_type).check()
-    page.get_by_label("账号（身份证号）").fill(id_number)
-    page.get_by_label("密码").fill(password)
-    _submit(page, "登录")
-
-
-def _logout(page):
-    page.locator("#user-menu > a").click()
-    _submit(page, "退出登录")
 
 
 def _row(page, name):
@@ -65,7 +49,7 @@ def test_unit_admin_bulk_reviews_two_registrations(page, shot, live_server):
         _register(page, name, person_id_number(seq), dept)
     shot("registered")
 
-    _login(page, "用人单位", admin_id, DEMO_PASSWORD)
+    login(page, admin_id, DEMO_PASSWORD, user_type="用人单位")
     card = page.locator('[data-key="person_registration"]')
     expect(card.locator(".count")).to_have_text("2")
     shot("dashboard-two-waiting")
@@ -98,14 +82,14 @@ def test_unit_admin_bulk_reviews_two_registrations(page, shot, live_server):
     shot("reviewed-tab")
     page.goto("/admin/")
     expect(card.locator(".count")).to_have_text("0")
-    _logout(page)
+    logout(page)
 
-    _login(page, "专业技术人员", approved_id, STAFF_PASSWORD)
+    login(page, approved_id, STAFF_PASSWORD, user_type="专业技术人员")
     expect(page).to_have_url(re.compile(r"/me/$"))
     expect(page.get_by_text(approved).first).to_be_visible()
     shot("approved-logs-in")
-    _logout(page)
+    logout(page)
 
-    _login(page, "专业技术人员", rejected_id, STAFF_PASSWORD)
+    login(page, rejected_id, STAFF_PASSWORD, user_type="专业技术人员")
     expect(page.locator("#login-error")).to_contain_text(REASON)
     shot("rejected-sees-reason")

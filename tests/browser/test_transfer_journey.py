@@ -9,32 +9,15 @@ from sqlalchemy import select
 from models import Person, Transfer, db
 
 from ..helpers import PASSWORD, make_admin, make_department, make_org, make_person
+from .steps import login, logout, open_menu
 
 UNIT_A = "济南示范科技有限公司"
 UNIT_B = "青岛海岸制造有限公司"
 
 
 def _login(page, id_number):
-    page.goto("/login")
-    page.get_by_label("用人单位").check()
-    page.get_by_label("账号（身份证号）").fill(id_number)
-    page.get_by_label("密码").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
+    login(page, id_number)
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
-
-
-def _logout(page):
-    page.locator("#user-menu > a").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="退出登录").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
-
-
-def _open_menu(page, category, entry):
-    page.locator("#admin-navbar-collapse a.dropdown-toggle", has_text=category).click()
-    with page.expect_navigation():
-        page.locator("#admin-navbar-collapse a.dropdown-item").get_by_text(entry, exact=True).click()
 
 
 def _pick(page, box_id, typed, expected):
@@ -57,7 +40,7 @@ def test_transfer_between_two_units(page, shot):
 
     # 1. Unit A starts the transfer: the person's details fill in, the target is found by name.
     _login(page, admin_a.id_number)
-    _open_menu(page, "账户管理", "人员调出")
+    open_menu(page, "账户管理", "人员调出")
     with page.expect_navigation():
         page.get_by_role("link", name="发起调出").click()
     expect(page.get_by_role("heading", name="发起调出")).to_be_visible()
@@ -88,7 +71,7 @@ def test_transfer_between_two_units(page, shot):
         page.locator(".bulk-action", has_text="通过").click()
     expect(page.locator(".alert-success")).to_contain_text("已通过 1 条")
     shot("out-approved")
-    _logout(page)
+    logout(page)
 
     # 3. Unit B sees it on its dashboard and confirms it into a department.
     _login(page, admin_b.id_number)
@@ -113,7 +96,7 @@ def test_transfer_between_two_units(page, shot):
     page.goto("/admin/staff/")
     expect(page.locator("table.model-list tr", has_text="李调转")).to_contain_text("生产部")
     shot("b-staff")
-    _open_menu(page, "账户管理", "调转记录")
+    open_menu(page, "账户管理", "调转记录")
     row = page.locator("table.model-list tr", has_text="李调转")
     expect(row).to_contain_text("已完成")
     with page.expect_navigation():
@@ -122,11 +105,11 @@ def test_transfer_between_two_units(page, shot):
     for text in ("发起调转", "王管理（单位发起）", "人员调出审核", "人员调入审核", "确认调转", "赵管理"):
         expect(steps).to_contain_text(text)
     shot("b-record")
-    _logout(page)
+    logout(page)
 
     # 5. A keeps the record under 调出记录, and can no longer open the person.
     _login(page, admin_a.id_number)
-    _open_menu(page, "账户管理", "调转记录")
+    open_menu(page, "账户管理", "调转记录")
     with page.expect_navigation():
         page.locator(".transfer-tabs a", has_text="调出记录").click()
     expect(page.locator("table.model-list tr", has_text="李调转")).to_contain_text("已完成")
