@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import false, select
 
 from models import AdminMembership, Organization, Person, permissions, subtree_ids
+from models.actor import Actor
 from models.choices import USER_TYPES
 
 
@@ -46,6 +47,14 @@ def load_request_context():
             role = g.membership.role_label
     g.actor = {"id": current_user.id, "name": current_user.name, "org_id": org.id if org else None,
                "org_name": org.name if org else None, "role": role}
+
+
+def current_actor() -> Actor:
+    """The actor workflow steps record: an admin acting for its org, or a staff member acting for themself."""
+    if g.get("person") is not None:
+        return Actor(current_user.id, g.person.name, person_id=g.person.id)
+    org = current_org()
+    return Actor(current_user.id, current_user.name, org.id if org else None, scope_org_id())
 
 
 def current_org():

@@ -6,20 +6,13 @@ actions, the reason a rejection requires, the summary flash and the 待审核 / 
 """
 from flask import flash, g, request
 from flask_admin.actions import action
-from flask_login import current_user
 
 from models import db
-from models.reviews import Reviewer
 
 from . import access
 from .base import ScopedModelView
 
 REVIEW_CATEGORY = "账户管理"
-
-
-def current_reviewer() -> Reviewer:
-    org = access.current_org()
-    return Reviewer(current_user.id, current_user.name, org.id if org else None, access.scope_org_id())
 
 
 class ReviewQueueView(ScopedModelView):
@@ -63,7 +56,7 @@ class ReviewQueueView(ScopedModelView):
         self._decide(ids, "rejected")
 
     def _decide(self, ids, decision):
-        reviewer = current_reviewer()
+        reviewer = access.current_actor()
         try:
             outcome = self.decide(ids, decision, reviewer, request.form.get("reason"))
         except ValueError as e:

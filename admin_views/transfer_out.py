@@ -14,7 +14,7 @@ from models import transfer as tr
 
 from . import access
 from .base import MAX_LOOKUP_ROWS
-from .transfers import TransferView, current_actor
+from .transfers import TransferView
 
 
 def target_text(row) -> str:
@@ -59,7 +59,7 @@ class TransferOutView(TransferView):
             else:
                 try:
                     tr.start(person, self._target(form.to_org_id.data), form.reason.data, form.transfer_date.data,
-                             current_actor(), "unit")
+                             access.current_actor(), "unit")
                 except tr.Refusal as e:
                     db.session.rollback()
                     (form[e.field].errors.append(str(e)) if e.field in form else flash(str(e), "error"))

@@ -14,7 +14,7 @@ from models import Department, db
 from models import transfer as tr
 
 from . import access
-from .transfers import TransferView, current_actor
+from .transfers import TransferView
 
 
 class TransferOutReviewView(TransferView):
@@ -70,7 +70,7 @@ class TransferInReviewView(TransferView):
         if form.validate_on_submit():
             name = transfer.person.name
             try:
-                tr.confirm_in(transfer.id, current_actor(), form.chosen_department, form.note.data)
+                tr.confirm_in(transfer.id, access.current_actor(), form.chosen_department, form.note.data)
             except ValueError as e:
                 db.session.rollback()
                 flash(str(e), "error")

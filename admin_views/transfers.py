@@ -5,7 +5,6 @@ Both units see a transfer, each from its own side and within its subtree: the ou
 ``to_org_id``. Which step may follow which, and who may take it, is decided in models/transfer.py.
 """
 from flask import abort, flash, g, request
-from flask_login import current_user
 
 from models import Transfer, db
 from models import transfer as tr
@@ -42,10 +41,6 @@ FORMATTERS = {
     "created_at": lambda v, c, m, n: _minute(m.created_at),
     "completed_at": lambda v, c, m, n: _minute(m.completed_at),
 }
-
-
-def current_actor() -> tr.Actor:
-    return tr.Actor(current_user.id, current_user.name, access.scope_org_id())
 
 
 class TransferView(ScopedModelView):
@@ -100,7 +95,7 @@ class TransferView(ScopedModelView):
     def run_step(self, step_name, ids):
         """A bulk step over the checked rows that are still in this list; per-row results in one message."""
         try:
-            outcome = tr.decide_many(step_name, ids, current_actor(), request.form.get("reason"))
+            outcome = tr.decide_many(step_name, ids, access.current_actor(), request.form.get("reason"))
         except ValueError as e:
             db.session.rollback()
             flash(str(e), "error")
@@ -110,7 +105,7 @@ class TransferView(ScopedModelView):
         dropped = len(g.get("action_dropped") or [])
         if dropped:  # never the actor's, or taken out of this list by someone else meanwhile
             text += f"；另有 {dropped} 条已被他人处理或不在管理范围内"
-        flash(text, "success" if outcome.done and not outcome.skipped and not dropped else "warning")
+        flash(text, "success" if outcome.done and not outcome.not_done and not dropped else "warning")
 
 
 register_queue(Queue("transfer_out_review", "人员调出审核", "transfer.out_review",

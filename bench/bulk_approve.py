@@ -30,7 +30,8 @@ from demo.ids import id_number
 from models import (Account, AdminMembership, AuditEntry, Organization, OrgClosure, Person, ReviewRecord, Role, audit,
                     db, now)
 from models.validators import birth_date_of, gender_of
-from models.reviews import PERSONS, Reviewer, decide_registrations
+from models.actor import Actor
+from models.reviews import PERSONS, decide_registrations
 
 BENCH_SEQ = 90_000_000  # demo.ids.id_number seqs of bench rows: far from the demo's and the scale data's
 BENCH_UNIT = "性能测试单位（bench）"
@@ -137,7 +138,7 @@ def cleanup():
 
 # -- the three ways to approve ----------------------------------------------------------------------
 def app_model(root, person_ids):
-    reviewer = Reviewer(None, "性能测试", root.id, root.id)
+    reviewer = Actor(None, "性能测试", root.id, root.id)
     outcome = decide_registrations(PERSONS, person_ids, "approved", reviewer)
     db.session.commit()
     assert len(outcome.done) == len(person_ids), outcome.summary()

@@ -15,7 +15,7 @@ from .base import db
 
 ALREADY_DECIDED = "已被他人审核"
 OUT_OF_SCOPE = "不存在或不在管理范围内"
-VERBS = {"approved": "通过", "rejected": "驳回", "deleted": "删除"}
+VERBS = {"approved": "通过", "rejected": "驳回", "deleted": "删除", "confirmed": "确认调转", "cancelled": "撤销"}
 
 
 def in_ids(column, ids):

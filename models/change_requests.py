@@ -22,7 +22,8 @@ from .org import Department, Organization, subtree_ids
 from .org_change import apply_org_change
 from .person import Person
 from .review import ChangeRequest, ReviewRecord
-from .reviews import ORG_CHANGE, PERSON_CHANGE, Reviewer, clean_reason
+from .actor import Actor
+from .reviews import ORG_CHANGE, PERSON_CHANGE, clean_reason
 
 PERSON, ORG = "person", "org"
 REVIEW_TYPE = {PERSON: PERSON_CHANGE, ORG: ORG_CHANGE}
@@ -176,7 +177,7 @@ def _subject_codes(requests) -> dict:
     return codes
 
 
-def decide_changes(target_type: str, ids, decision: str, reviewer: Reviewer, reason: str | None = None) -> BulkOutcome:
+def decide_changes(target_type: str, ids, decision: str, reviewer: Actor, reason: str | None = None) -> BulkOutcome:
     """Approve or reject the pending requests among ``ids`` in the reviewer's scope; per-row results."""
     reason = clean_reason(decision, reason)
     ids = sorted({int(i) for i in ids})
@@ -220,7 +221,7 @@ def decide_changes(target_type: str, ids, decision: str, reviewer: Reviewer, rea
     return outcome
 
 
-def _claim(request_id, decision, reviewer: Reviewer, t, reason) -> bool:
+def _claim(request_id, decision, reviewer: Actor, t, reason) -> bool:
     """The status guard: True for exactly one of any number of concurrent deciders."""
     result = db.session.execute(
         update(ChangeRequest).where(ChangeRequest.id == request_id, ChangeRequest.status == "pending")

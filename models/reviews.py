@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Integer, String, delete, exists, func, insert, literal, select, update
 
 from . import audit, bulk
+from .actor import Actor
 from .base import db, now
 from .bulk import OUT_OF_SCOPE, BulkOutcome, in_ids
 from .org import Organization, OrgClosure, subtree_ids
@@ -30,17 +31,6 @@ REVIEW_TYPES = {PERSON_REGISTRATION: "专技人员注册审核", ORG_REGISTRATIO
 
 REASON_REQUIRED = "驳回时必须填写驳回原因"
 REASON_MAX = 500
-
-
-@dataclass(frozen=True)
-class Reviewer:
-    """Who decides. ``org_id``: the org they act for (None for the platform operator);
-    ``scope_org_id``: the subtree that bounds what they may decide (None: unbounded)."""
-
-    account_id: int | None
-    name: str
-    org_id: int | None
-    scope_org_id: int | None
 
 
 @dataclass(frozen=True)
@@ -88,7 +78,7 @@ def pending_count(kind: Registration, scope_org_id) -> int:
     return db.session.scalar(q)
 
 
-def decide_registrations(kind: Registration, ids, decision: str, reviewer: Reviewer,
+def decide_registrations(kind: Registration, ids, decision: str, reviewer: Actor,
                          reason: str | None = None) -> BulkOutcome:
     """Approve or reject the pending registrations among ``ids`` that lie in the reviewer's scope."""
     reason = clean_reason(decision, reason)
@@ -127,7 +117,7 @@ def decide_registrations(kind: Registration, ids, decision: str, reviewer: Revie
     return outcome
 
 
-def explain_skipped(kind: Registration, ids, reviewer: Reviewer, outcome: BulkOutcome):
+def explain_skipped(kind: Registration, ids, reviewer: Actor, outcome: BulkOutcome):
     scope = kind.owned(reviewer.scope_org_id) if reviewer.scope_org_id is not None else None
     bulk.explain_skipped(kind.model, scope, ids, outcome)
 

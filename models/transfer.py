@@ -8,7 +8,6 @@ PostgreSQL the others wait for its commit, then match nothing) and the rest are 
 transfer per person is guarded by a partial unique index, not by a read-then-insert check.
 Nothing here commits: a step, its consequences and its audit entries go into the caller's transaction.
 """
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, false, func, or_, select, text, true, update
@@ -17,7 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.util import identity_key
 
 from . import audit
+from .actor import Actor
 from .base import db, now
+from .bulk import ALREADY_DECIDED, OUT_OF_SCOPE, BulkOutcome
 from .org import Department, Organization, OrgScoped, subtree_ids
 from .person import Person
 from .review import ChangeRequest
@@ -148,17 +149,6 @@ class Transfer(OrgScoped, db.Model):
             steps.append({"label": STATUSES[self.status], "who": None, "when": None, "result": "等待审核",
                           "note": None})
         return steps
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts. ``scope_org_id``: the subtree an admin acts within (None: the platform operator, unbounded);
-    ``person_id``: set when a staff member acts for themself — such an actor never decides a review."""
-
-    account_id: int | None
-    name: str
-    scope_org_id: int | None = None
-    person_id: int | None = None
 
 
 def _side(column, actor: Actor):
@@ -402,49 +392,32 @@ def cancel(transfer_id, actor: Actor):
 
 
 # -- bulk ----------------------------------------------------------------------------------------------
-@dataclass
-class Outcome:
-    """Per-row results of a bulk action: ``done`` and ``skipped`` hold (transfer id, person name[, why])."""
-
-    verb: str
-    done: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
-
-    def summary(self, shown=5) -> str:
-        text = f"已{self.verb} {len(self.done)} 条"
-        if self.skipped:
-            reasons = "；".join(f"{name}：{why}" for _, name, why in self.skipped[:shown])
-            more = f"；另有 {len(self.skipped) - shown} 条未处理" if len(self.skipped) > shown else ""
-            text += f"，未处理 {len(self.skipped)} 条（{reasons}{more}）"
-        return text
-
-
 BULK_STEPS = {
-    "approve_out": ("通过", approve_out, Transfer.from_org_id),
-    "reject_out": ("驳回", reject_out, Transfer.from_org_id),
-    "confirm_in": ("确认调转", confirm_in, Transfer.to_org_id),
-    "reject_in": ("驳回", reject_in, Transfer.to_org_id),
-    "cancel": ("撤销", cancel, Transfer.from_org_id),
+    "approve_out": ("approved", approve_out, Transfer.from_org_id),
+    "reject_out": ("rejected", reject_out, Transfer.from_org_id),
+    "confirm_in": ("confirmed", confirm_in, Transfer.to_org_id),
+    "reject_in": ("rejected", reject_in, Transfer.to_org_id),
+    "cancel": ("cancelled", cancel, Transfer.from_org_id),
 }
 
 
-def decide_many(step_name, ids, actor: Actor, reason=None) -> Outcome:
-    """Run one step over many transfers; each row succeeds or is skipped with its reason.
+def decide_many(step_name, ids, actor: Actor, reason=None) -> BulkOutcome:
+    """Run one step over many transfers; each row is done, or skipped or refused with its reason.
 
     A missing rejection reason refuses the whole action before any row changes.
     """
-    verb, step, side_column = BULK_STEPS[step_name]
+    decision, step, side_column = BULK_STEPS[step_name]
     if step_name.startswith("reject"):
         reason = _text(reason, REJECT_REASON_REQUIRED, "驳回原因")
     ids = sorted({int(i) for i in ids})
-    outcome = Outcome(verb)
+    outcome = BulkOutcome(decision)
     names = dict(db.session.execute(
         select(Transfer.id, Person.name).join(Person, Person.id == Transfer.person_id)
         .where(Transfer.id.in_(ids), _side(side_column, actor))).all()) if ids else {}
     for transfer_id in ids:
         name = names.get(transfer_id)
         if name is None:
-            outcome.skipped.append((transfer_id, f"编号{transfer_id}", NOT_FOUND))
+            outcome.skip(OUT_OF_SCOPE)
             continue
         try:
             if step_name.startswith("reject"):
@@ -452,7 +425,10 @@ def decide_many(step_name, ids, actor: Actor, reason=None) -> Outcome:
             else:
                 step(transfer_id, actor)
         except ValueError as e:
-            outcome.skipped.append((transfer_id, name, str(e)))
+            if str(e) == STALE:
+                outcome.skip(ALREADY_DECIDED)
+            else:
+                outcome.refuse(name, str(e))
         else:
-            outcome.done.append((transfer_id, name))
+            outcome.done.append(transfer_id)
     return outcome

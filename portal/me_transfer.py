@@ -4,17 +4,14 @@ Routes join the "me" blueprint (its before_request admits logged-in, approved st
 application then waits in the own unit's 人员调出审核 like one the unit started.
 """
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from forms.transfer import SelfTransferForm
 from models import Organization, db
 from models import transfer as tr
 
+from admin_views.access import current_actor
+
 from .me import bp
-
-
-def _actor():
-    return tr.Actor(current_user.id, g.person.name, person_id=g.person.id)
 
 
 @bp.route("/transfer", methods=["GET", "POST"])
@@ -25,7 +22,7 @@ def transfer():
     if form.validate_on_submit():
         target = db.session.get(Organization, form.to_org_id.data)
         try:
-            tr.start(person, target, form.reason.data, form.transfer_date.data, _actor(), "self")
+            tr.start(person, target, form.reason.data, form.transfer_date.data, current_actor(), "self")
         except tr.Refusal as e:
             db.session.rollback()
             if e.field in form:
@@ -53,7 +50,7 @@ def _target_row(org_id):
 @bp.route("/transfer/<int:transfer_id>/cancel", methods=["POST"])
 def cancel_transfer(transfer_id):
     try:
-        tr.cancel(transfer_id, _actor())
+        tr.cancel(transfer_id, current_actor())
     except ValueError as e:
         db.session.rollback()
         flash(str(e), "error")

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from models import AuditEntry, ChangeRequest, Person, ReviewRecord, db
 from models.bulk import ALREADY_DECIDED
 from models.change_requests import decide_changes
-from models.reviews import PERSONS, Reviewer, decide_registrations
+from models.actor import Actor
+from models.reviews import PERSONS, decide_registrations
 
 from .helpers import make_admin, make_person
 
@@ -50,8 +51,8 @@ def race(app, *jobs):
 @pytest.fixture
 def reviewers(unit):
     second = make_admin(unit.city, "市级审核员")
-    return (Reviewer(unit.admin.id, "王管理", unit.employer.id, unit.employer.id),
-            Reviewer(second.id, "市级审核员", unit.city.id, unit.city.id))
+    return (Actor(unit.admin.id, "王管理", unit.employer.id, unit.employer.id),
+            Actor(second.id, "市级审核员", unit.city.id, unit.city.id))
 
 
 @pytest.mark.parametrize("decisions", [("approved", "approved"), ("approved", "rejected"),

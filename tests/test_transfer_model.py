@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, ChangeRequest, Person, Transfer, db
 from models import transfer as tr
+from models.bulk import ALREADY_DECIDED, OUT_OF_SCOPE
 
 from .helpers import make_department, make_org, make_person
 
@@ -13,7 +14,7 @@ TODAY = date(2026, 11, 28)
 
 
 def admin_of(org, name="王管理", account_id=None):
-    return tr.Actor(account_id=account_id, name=name, scope_org_id=org.id)
+    return tr.Actor(account_id=account_id, name=name, org_id=org.id, scope_org_id=org.id)
 
 
 @pytest.fixture
@@ -320,10 +321,9 @@ def test_bulk_steps_report_every_row(two):
     db.session.commit()
     outcome = tr.decide_many("approve_out", [t.id for t in ts] + [999999], two.out_admin)
     db.session.commit()
-    assert [i for i, _ in outcome.done] == [t.id for t in ts[:3]]
-    assert (ts[3].id, "员工2", tr.STALE) in outcome.skipped
-    assert (999999, "编号999999", tr.NOT_FOUND) in outcome.skipped
-    assert outcome.summary().startswith("已通过 3 条，未处理 2 条")
+    assert outcome.done == [t.id for t in ts[:3]]
+    assert outcome.skipped == {ALREADY_DECIDED: 1, OUT_OF_SCOPE: 1}
+    assert outcome.summary() == f"已通过 3 条；跳过 2 条（{ALREADY_DECIDED} 1 条，{OUT_OF_SCOPE} 1 条）"
 
     with pytest.raises(ValueError, match="驳回时必须填写驳回原因"):
         tr.decide_many("reject_in", [ts[0].id], two.in_admin, "")
@@ -332,7 +332,7 @@ def test_bulk_steps_report_every_row(two):
     assert len(outcome.done) == 2
     # the out side cannot reach the in side's steps: skipped as not found, nothing changed
     outcome = tr.decide_many("reject_in", [ts[2].id], two.out_admin, "越权")
-    assert outcome.done == [] and outcome.skipped == [(ts[2].id, f"编号{ts[2].id}", tr.NOT_FOUND)]
+    assert outcome.done == [] and outcome.skipped == {OUT_OF_SCOPE: 1}
     assert db.session.get(Transfer, ts[2].id).status == "pending_in"
 
 

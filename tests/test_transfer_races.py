@@ -53,7 +53,7 @@ def count(q):
 def test_twenty_admins_confirming_at_once_move_the_person_once(app, unit):
     person = make_person(unit.employer, "李四")
     dept = make_department(unit.other, "生产部")
-    out_admin = tr.Actor(unit.admin.id, "王管理", unit.employer.id)
+    out_admin = tr.Actor(unit.admin.id, "王管理", unit.employer.id, unit.employer.id)
     t = tr.start(person, unit.other, "工作调动", date(2026, 11, 28), out_admin)
     tr.approve_out(t.id, out_admin)
     db.session.commit()
@@ -61,7 +61,7 @@ def test_twenty_admins_confirming_at_once_move_the_person_once(app, unit):
     before = count(select(AuditEntry.id))
 
     def confirm(i):
-        tr.confirm_in(transfer_id, tr.Actor(unit.other_admin.id, f"管理员{i}", unit.other.id), dept.id)
+        tr.confirm_in(transfer_id, tr.Actor(unit.other_admin.id, f"管理员{i}", unit.other.id, unit.other.id), dept.id)
 
     results = run_at_once(app, THREADS, confirm)
     db.session.expire_all()
@@ -87,7 +87,7 @@ def test_two_transfers_started_at_once_one_wins(app, unit):
 
     def start(i):
         tr.start(db.session.get(Person, person_id), db.session.get(type(unit.other), target_ids[i]), "工作调动",
-                 date(2026, 11, 28), tr.Actor(unit.admin.id, f"管理员{i}", unit.employer.id))
+                 date(2026, 11, 28), tr.Actor(unit.admin.id, f"管理员{i}", unit.employer.id, unit.employer.id))
 
     results = run_at_once(app, 2, start)
     assert sorted(results) == sorted(["ok", tr.ACTIVE_EXISTS]), results
@@ -111,7 +111,7 @@ def test_the_unique_index_decides_when_both_pass_the_check(app, unit, monkeypatc
                 if i == 1:
                     first_inserted.wait(10)
                     second_checking.set()
-                actor = tr.Actor(unit.admin.id, f"管理员{i}", unit.employer.id)
+                actor = tr.Actor(unit.admin.id, f"管理员{i}", unit.employer.id, unit.employer.id)
                 tr.start(db.session.get(Person, person_id), db.session.get(type(second_target), targets[i]),
                          "工作调动", date(2026, 11, 28), actor)
                 if i == 0:
@@ -145,7 +145,7 @@ def test_change_request_filed_while_the_transfer_is_confirmed_does_not_stay_at_t
     from models.change_requests import submit_person_change
 
     person = make_person(unit.employer, "李四")
-    out_admin = tr.Actor(unit.admin.id, "王管理", unit.employer.id)
+    out_admin = tr.Actor(unit.admin.id, "王管理", unit.employer.id, unit.employer.id)
     t = tr.start(person, unit.other, "工作调动", date(2026, 11, 28), out_admin)
     tr.approve_out(t.id, out_admin)
     db.session.commit()
@@ -157,7 +157,7 @@ def test_change_request_filed_while_the_transfer_is_confirmed_does_not_stay_at_t
             time.sleep(0.5)  # hold the person's row lock while the confirmation runs
         else:
             time.sleep(0.1)
-            tr.confirm_in(transfer_id, tr.Actor(unit.other_admin.id, "赵管理", unit.other.id))
+            tr.confirm_in(transfer_id, tr.Actor(unit.other_admin.id, "赵管理", unit.other.id, unit.other.id))
 
     results = run_at_once(app, 2, work)
     db.session.expire_all()

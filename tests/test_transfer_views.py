@@ -20,8 +20,8 @@ def two(unit):
     unit.dept = make_department(unit.employer, "研发部")
     unit.person = make_person(unit.branch, "李四", department=unit.dept)
     unit.target_dept = make_department(unit.other, "生产部")
-    unit.out_actor = tr.Actor(unit.admin.id, "王管理", unit.employer.id)
-    unit.in_actor = tr.Actor(unit.other_admin.id, "赵管理", unit.other.id)
+    unit.out_actor = tr.Actor(unit.admin.id, "王管理", unit.employer.id, unit.employer.id)
+    unit.in_actor = tr.Actor(unit.other_admin.id, "赵管理", unit.other.id, unit.other.id)
     return unit
 
 
