@@ -11,6 +11,9 @@ STATS = "查询统计"
 
 
 def init_admin(app):
+    from .base import seed_words
+
+    app.jinja_env.globals["seed_words"] = seed_words
     # Registration queues first: the 待办事项 cards follow the order queues registered in.
     from . import registration_review
     from . import change_review

@@ -67,6 +67,14 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return super().get_list(term or "", offset, limit)
 
 
+def seed_words(gettext, view):
+    """Flask-Admin's templates call every view's create tab 创建; the seed names it per view (添加部门, 新增角色)."""
+    label = getattr(view, "create_label", None)
+    if not label:
+        return gettext
+    return lambda text, **kw: label if text in ("Create", "Create New Record") else gettext(text, **kw)
+
+
 class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     can_export = False  # typed exports are written with openpyxl, never the built-in string dump
     can_set_page_size = False
@@ -78,6 +86,9 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     own_org_only = False  # True: the actor's own org, not its subtree (e.g. internal departments)
     scope_column = None  # a column other than the model's own, e.g. "parent_id": units registering under the actor
     list_template = "admin/bulk_list.html"
+    create_template = "admin/scoped_create.html"
+    edit_template = "admin/scoped_edit.html"
+    create_label = None  # the seed's word for the "create" tab of this view, e.g. 添加部门
 
     def __init__(self, model, name=None, category=None, **kwargs):
         super().__init__(model, db, name=name, category=category, **kwargs)

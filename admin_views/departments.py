@@ -14,6 +14,7 @@ from .base import ScopedModelView
 class DepartmentView(ScopedModelView):
     permission = "account.departments"
     own_org_only = True
+    create_label = "添加部门"
     column_list = ["name", "people", "created_at"]
     column_labels = {"name": "部门名称", "people": "人数", "created_at": "创建时间"}
     column_searchable_list = ["name"]
