@@ -32,7 +32,7 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     login(page, boss.id_number)
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
     open_menu(page, "账户管理", "角色管理")
-    page.get_by_role("link", name="创建", exact=True).click()
+    page.get_by_role("link", name="新增角色", exact=True).click()
     page.get_by_label("角色名称").fill("内设部门与人员查询")
     page.get_by_label("管理内设部门").check()
     page.get_by_label("专技人员信息查询").check()
