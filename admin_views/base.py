@@ -11,6 +11,8 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import flash_errors, get_redirect_target
 from flask_login import current_user, logout_user
 
+from wtforms.validators import ValidationError
+
 from models import db
 
 from . import access
@@ -65,6 +67,13 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         offset = max(int(offset or 0), 0)
         limit = min(max(int(limit or MAX_LOOKUP_ROWS), 1), MAX_LOOKUP_ROWS)
         return super().get_list(term or "", offset, limit)
+
+
+def _posted_choice_in_scope(form, field):
+    """A posted id outside the scoped choices would otherwise be dropped silently (and a nullable link cleared)."""
+    field.data  # resolves the posted id against the scoped query
+    if getattr(field, "_formdata", None) is not None:
+        raise ValidationError("所选项不存在或不在您的管理范围内，请从列表中选择")
 
 
 def seed_words(gettext, view):
@@ -149,6 +158,7 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
             query = factory()
             remote = query.column_descriptions[0]["entity"]
             field.query = access.scope(query, remote)
+            field.validators = [*field.validators, _posted_choice_in_scope]
         return form
 
     def create_form(self, obj=None):

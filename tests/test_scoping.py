@@ -35,14 +35,15 @@ def test_foreign_key_choices_only_show_the_scope(app, client, auth, unit):
 
 def test_posting_another_units_department_id_is_refused(app, client, auth, unit):
     add_probe(app)
+    mine = make_department(unit.employer, "甲部门")
     theirs = make_department(unit.other, "乙部门")
-    person = make_person(unit.employer, "甲员工")
+    person = make_person(unit.employer, "甲员工", department=mine)
     auth.login(unit.admin)
-    r = auth.post(f"/admin/probe/edit/?id={person.id}", {"name": "甲员工", "department": theirs.id,
-                                                        "org": unit.other.id}, form_url=f"/admin/probe/edit/?id={person.id}")
-    assert r.status_code < 500
+    url = f"/admin/probe/edit/?id={person.id}"
+    r = auth.post(url, {"name": "甲员工", "department": theirs.id, "org": unit.employer.id}, form_url=url)
+    assert r.status_code == 200 and "不在您的管理范围内" in r.get_data(as_text=True)
     saved = db.session.get(Person, person.id)
-    assert saved.department_id != theirs.id and saved.org_id == unit.employer.id
+    assert saved.department_id == mine.id and saved.org_id == unit.employer.id
 
 
 def test_ajax_lookup_is_scoped_and_caps_the_limit(app, client, auth, unit):
