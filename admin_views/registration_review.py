@@ -5,7 +5,6 @@ A person registers at its unit, which reviews it; a unit registers under its cho
 """
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from models import AdminMembership, Department, Organization, Person, db, reviews
 from models.choices import EDUCATIONS, FIELD_LABELS, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_SERIES
@@ -58,9 +57,6 @@ class PersonRegistrationView(ReviewQueueView):
         "email": lambda v, c, m, n: m.account.email or "",
         "created_at": _registered_at,
     }
-
-    def get_query(self):
-        return super().get_query().options(joinedload(Person.org), joinedload(Person.department))
 
     def decide(self, ids, decision, reviewer, reason):
         return reviews.decide_registrations(PERSONS, ids, decision, reviewer, reason)
