@@ -63,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app)
 
     from admin_views import init_admin
-    from admin_views.access import load_request_context
+    from models.access import load_request_context
     from portal import init_portal
 
     app.before_request(load_request_context)

@@ -14,7 +14,6 @@ def init_admin(app):
     from .base import seed_words
 
     app.jinja_env.globals["seed_words"] = seed_words
-    # Registration queues first: the 待办事项 cards follow the order queues registered in.
     from . import registration_review
     from . import change_review
     from .admins import AdminsView
@@ -23,7 +22,7 @@ def init_admin(app):
     from .roles import RoleView
     from .staff import StaffQueryView
     from .subordinates import SubordinateView
-    from .transfers import add_transfer_views
+    from . import transfer
     from .unit_info import UnitInfoView
     from models import AdminMembership, AuditEntry, Department, Organization, Person, Role
 
@@ -42,7 +41,7 @@ def init_admin(app):
     admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
     registration_review.add_views(admin, ACCOUNT)
     change_review.add_views(admin, ACCOUNT)
-    add_transfer_views(admin, ACCOUNT)
+    transfer.add_views(admin, ACCOUNT)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
     return admin

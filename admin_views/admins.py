@@ -12,7 +12,7 @@ from models.validators import mask_id_number
 from models.unit_admin import (FieldError, add_admin, approved_person_of, assign_role, register_admin_account,
                                remove_admin, transfer_super_admin, verify_existing_account)
 
-from . import access
+from models import access
 from .base import MAX_LOOKUP_ROWS, ScopedModelView
 
 WAYS = {

@@ -15,7 +15,7 @@ from wtforms.validators import ValidationError
 
 from models import db
 
-from . import access
+from models import access
 from .bulk import SelectAllMixin
 
 MAX_ACTION_ROWS = 1000

@@ -17,7 +17,6 @@ from models.choices import ORG_KINDS
 from models.org_change import account_names
 from models.validators import mask_id_number
 
-from .dashboard import Queue, register_queue
 from .filters import DayRangeFilter, InSelectFilter, contains
 from .review_queue import ReviewQueueView
 
@@ -141,14 +140,10 @@ class OrgChangeView(ChangeQueueView):
             select(Organization.id, Organization.uscc).where(Organization.id.in_(target_ids))).all()) if target_ids else {}
 
 
-register_queue(Queue("person_change", "人员信息修改审核", "review.person_change",
-                     lambda scope: change_requests.pending_count(PERSON, scope), "person_change.index_view"))
-register_queue(Queue("org_change", "机构信息修改审核", "review.org_change",
-                     lambda scope: change_requests.pending_count(ORG, scope), "org_change.index_view"))
 
 
 def add_views(admin, category):
-    from models import reviews
+    from models import registration_review as reviews
     from .review_records import ReviewRecordView
 
     admin.add_view(PersonChangeView(ChangeRequest, name="人员信息修改审核", category=category, endpoint="person_change"))

@@ -1,39 +1,20 @@
-"""待办事项: the admin home page. Queues register here, once, with the permission that may act on them."""
-from dataclasses import dataclass, field
-from typing import Callable
-
+"""待办事项: the admin home page. The queues themselves are domain facts (models/queues.py); this page shows
+the ones the acting admin may act on, each linking to its list, and refreshes them every 30 s."""
 from flask import jsonify, url_for
 from flask_admin import AdminIndexView, expose
 
-from . import access
+from models import access
+from models.queues import count_all, queues_for
+
 from .base import AccessMixin
 
 
-@dataclass(frozen=True)
-class Queue:
-    key: str
-    label: str
-    permission: str
-    count: Callable[[int | None], int]  # org id of the scope (None: unbounded) -> pending rows
-    endpoint: str
-    params: dict = field(default_factory=dict)
-
-
-QUEUES: list[Queue] = []
-
-
-def register_queue(queue: Queue):
-    QUEUES.append(queue)
-
-
-def visible_queues():
-    return [q for q in QUEUES if access.can(q.permission)]
-
-
 def queue_counts():
-    scope = access.scope_org_id()
-    return [{"key": q.key, "label": q.label, "count": q.count(scope),
-             "url": url_for(q.endpoint, **q.params)} for q in visible_queues()]
+    org = access.current_org()
+    queues = queues_for(access.granted(), org.kind if org else None)
+    counts = count_all(queues, access.scope_org_id())
+    return [{"key": q.key, "label": q.label, "count": counts[q.key], "url": url_for(q.endpoint, **q.params)}
+            for q in queues]
 
 
 class DashboardView(AccessMixin, AdminIndexView):

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from forms.validators import UniqueInOrg, strip_filter
 from models import Department, Person, db
 
-from . import access
+from models import access
 from .base import ScopedModelView
 
 

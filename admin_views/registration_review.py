@@ -6,11 +6,11 @@ A person registers at its unit, which reviews it; a unit registers under its cho
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from sqlalchemy import select
 
-from models import AdminMembership, Department, Organization, Person, db, reviews
+from models import AdminMembership, Department, Organization, Person, db
+from models import registration_review as reviews
 from models.choices import EDUCATIONS, FIELD_LABELS, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_SERIES
-from models.reviews import ORGS, PERSONS
+from models.registration_review import ORGS, PERSONS
 
-from .dashboard import Queue, register_queue
 from .filters import DayRangeFilter, InSelectFilter, contains
 from .review_queue import ReviewQueueView
 
@@ -111,10 +111,6 @@ class OrgRegistrationView(ReviewQueueView):
         reviews.explain_skipped(ORGS, ids, reviewer, outcome)
 
 
-register_queue(Queue("person_registration", "专技人员注册审核", "review.person_registration",
-                     lambda scope: reviews.pending_count(PERSONS, scope), "person_registration.index_view"))
-register_queue(Queue("org_registration", "下属单位注册审核", "review.org_registration",
-                     lambda scope: reviews.pending_count(ORGS, scope), "org_registration.index_view"))
 
 
 def add_views(admin, category):

@@ -9,7 +9,7 @@ from flask_admin.actions import action
 
 from models import db
 
-from . import access
+from models import access
 from .base import ScopedModelView
 
 REVIEW_CATEGORY = "账户管理"

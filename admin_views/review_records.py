@@ -9,11 +9,12 @@ from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from models import ChangeRequest, Organization, Person, ReviewRecord, change_requests, db, reviews
-from models.review import DECISIONS
+from models import ChangeRequest, Organization, Person, ReviewRecord, change_requests, db
+from models import registration_review as reviews
+from models.review_records import DECISIONS
 from models.validators import mask_id_number
 
-from . import access
+from models import access
 from .filters import DayRangeFilter
 from .base import ScopedModelView
 from .review_queue import REVIEW_CATEGORY

@@ -8,7 +8,7 @@ from forms.validators import UniqueInOrg, strip_filter
 from models import AdminMembership, Role, db, permissions
 from models.unit_admin import role_delete_refusal, save_role_codes
 
-from . import access
+from models import access
 from .base import ScopedModelView
 
 

@@ -11,7 +11,7 @@ from models import AdminMembership, Organization, db
 from models.choices import FIELD_LABELS, ORG_KINDS, ORG_STATUSES, REGIONS
 from models.org_change import USCC_TAKEN, edit_subordinate, set_org_enabled, tree_paths
 
-from . import access
+from models import access
 from .base import ScopedModelView
 
 

@@ -9,7 +9,7 @@ from models import Organization, db
 from models.org_change import (PENDING_EXISTS, USCC_TAKEN, account_names, describe_changes, direct_edits, org_history,
                                pending_request, request_basic_change, request_superior_change, superior_candidates)
 
-from . import access
+from models import access
 from .base import ScopedView
 
 

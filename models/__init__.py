@@ -6,7 +6,7 @@ from .audit import AuditEntry
 from .base import db, now
 from .org import Department, Organization, OrgClosure, subtree_ids
 from .person import Person
-from .review import ChangeRequest, ReviewRecord
+from .review_records import ChangeRequest, ReviewRecord
 from .transfer import Transfer
 
 __all__ = [

@@ -21,9 +21,9 @@ from .choices import EDUCATIONS, FIELD_LABELS, TITLE_LEVELS, TITLE_SERIES
 from .org import Department, Organization, subtree_ids
 from .org_change import apply_org_change
 from .person import Person
-from .review import ChangeRequest, ReviewRecord
+from .review_records import ChangeRequest, ReviewRecord
 from .actor import Actor
-from .reviews import ORG_CHANGE, PERSON_CHANGE, clean_reason
+from .registration_review import ORG_CHANGE, PERSON_CHANGE, clean_reason
 
 PERSON, ORG = "person", "org"
 REVIEW_TYPE = {PERSON: PERSON_CHANGE, ORG: ORG_CHANGE}
@@ -156,12 +156,13 @@ def _values(request, field):
 
 
 # -- the reviewer's side -----------------------------------------------------------------------------
-def pending_count(target_type: str, scope_org_id) -> int:
+def pending_count_query(target_type: str, scope_org_id):
+    """SELECT count of the pending requests of one kind that the scope reviews."""
     q = select(func.count()).select_from(ChangeRequest).where(
         ChangeRequest.status == "pending", ChangeRequest.target_type == target_type)
     if scope_org_id is not None:
         q = q.where(ChangeRequest.org_id.in_(subtree_ids(scope_org_id)))
-    return db.session.scalar(q)
+    return q
 
 
 def _subject_codes(requests) -> dict:

@@ -13,7 +13,7 @@ from .base import db
 from .audit import AuditEntry
 from .choices import FIELD_LABELS, ORG_STATUSES
 from .org import Organization, OrgClosure, subtree_ids
-from .review import ChangeRequest
+from .review_records import ChangeRequest
 
 # What a unit may ask to change about itself; kind, status and the tree are not basic info.
 BASIC_FIELDS = ("name", "uscc", "nature", "industry", "region", "address",
@@ -220,7 +220,7 @@ def edit_subordinate(org, values: dict, reason_text: str):
 
 def set_org_enabled(org, enabled: bool, acting_org_id=None, reason_text=None):
     """停用 / 启用 a unit. A disabled unit's admins and staff cannot log in (models.login) and an
-    admin's open session ends at the next click (admin_views.access re-reads the membership)."""
+    admin's open session ends at the next click (models.access re-reads the membership)."""
     if acting_org_id is not None and org.id == acting_org_id:
         raise ValueError("不能停用或启用本单位")
     if enabled and org.status != "disabled":

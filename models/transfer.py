@@ -21,7 +21,7 @@ from .base import db, now
 from .bulk import ALREADY_DECIDED, OUT_OF_SCOPE, BulkOutcome
 from .org import Department, Organization, OrgScoped, subtree_ids
 from .person import Person
-from .review import ChangeRequest
+from .review_records import ChangeRequest
 
 STATUSES = {"pending_out": "待调出审核", "pending_in": "待调入审核", "completed": "已完成",
             "rejected": "已驳回", "cancelled": "已撤销"}
@@ -191,12 +191,12 @@ def transfers_of_person(person_id, limit=20) -> list[Transfer]:
                               .order_by(Transfer.id.desc()).limit(limit)).all()
 
 
-def queue_count(status, side_column, scope_org_id) -> int:
-    """Rows waiting in a queue, through the (status, org) index."""
+def queue_count_query(status, side_column, scope_org_id):
+    """SELECT count of the rows waiting in a queue, through the (status, org) index."""
     q = select(func.count()).select_from(Transfer).where(Transfer.status == status)
     if scope_org_id is not None:
         q = q.where(side_column.in_(subtree_ids(scope_org_id)))
-    return db.session.scalar(q)
+    return q
 
 
 def target_candidates(term, limit=SEARCH_LIMIT):

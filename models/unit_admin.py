@@ -37,7 +37,7 @@ def admin_count(org_id) -> int:
 def _end_rights_if_none_left(account):
     """An account left with no admin membership, staff profile or operator flag has nothing to do
     here: end its sessions everywhere. One that still has rights keeps its session; the removed
-    membership itself is re-read on every request (admin_views.access), so that org is closed at once."""
+    membership itself is re-read on every request (models.access), so that org is closed at once."""
     if account.is_operator:
         return
     others = db.session.scalar(select(func.count()).where(AdminMembership.account_id == account.id))

@@ -25,7 +25,7 @@ def init_portal(app):
 
     @app.context_processor
     def navigation():
-        from admin_views import access
+        from models import access
 
         memberships = []
         if current_user.is_authenticated and session.get("user_type") in ("employer", "supervisor", "base"):

@@ -52,7 +52,7 @@ def login():
 @bp.route("/choose-org", methods=["GET", "POST"])
 @login_required
 def choose_org():
-    from admin_views.access import admin_orgs
+    from models.access import admin_orgs
 
     user_type = session.get("user_type")
     if user_type not in ADMIN_TYPES:

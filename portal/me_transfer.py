@@ -9,7 +9,7 @@ from forms.transfer import SelfTransferForm
 from models import Organization, db
 from models import transfer as tr
 
-from admin_views.access import current_actor
+from models.access import current_actor
 
 from .me import bp
 

@@ -14,7 +14,7 @@ from models import AuditEntry, ChangeRequest, Person, ReviewRecord, db
 from models.bulk import ALREADY_DECIDED
 from models.change_requests import decide_changes
 from models.actor import Actor
-from models.reviews import PERSONS, decide_registrations
+from models.registration_review import PERSONS, decide_registrations
 
 from .helpers import make_admin, make_person
 

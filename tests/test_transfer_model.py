@@ -338,13 +338,13 @@ def test_bulk_steps_report_every_row(two):
 
 def test_queue_counts_and_target_search(two):
     t = started(two)
-    assert tr.queue_count("pending_out", Transfer.from_org_id, two.employer.id) == 1
-    assert tr.queue_count("pending_out", Transfer.from_org_id, two.other.id) == 0
-    assert tr.queue_count("pending_in", Transfer.to_org_id, None) == 0
+    assert db.session.scalar(tr.queue_count_query("pending_out", Transfer.from_org_id, two.employer.id)) == 1
+    assert db.session.scalar(tr.queue_count_query("pending_out", Transfer.from_org_id, two.other.id)) == 0
+    assert db.session.scalar(tr.queue_count_query("pending_in", Transfer.to_org_id, None)) == 0
     tr.approve_out(t.id, two.out_admin)
     db.session.commit()
-    assert tr.queue_count("pending_in", Transfer.to_org_id, two.other.id) == 1
-    assert tr.queue_count("pending_in", Transfer.to_org_id, two.province.id) == 1
+    assert db.session.scalar(tr.queue_count_query("pending_in", Transfer.to_org_id, two.other.id)) == 1
+    assert db.session.scalar(tr.queue_count_query("pending_in", Transfer.to_org_id, two.province.id)) == 1
 
     make_org("青岛停用公司", status="disabled")
     found = tr.target_candidates("青岛")

@@ -18,7 +18,7 @@ from .base import db, now
 from .bulk import OUT_OF_SCOPE, BulkOutcome, in_ids
 from .org import Organization, OrgClosure, subtree_ids
 from .person import Person
-from .review import ReviewRecord
+from .review_records import ReviewRecord
 
 # ReviewRecord.target_type: what the decision was about. Registrations point at the person or unit itself,
 # change decisions at the ChangeRequest.
@@ -70,12 +70,12 @@ def clean_reason(decision: str, reason: str | None) -> str | None:
     return reason or None
 
 
-def pending_count(kind: Registration, scope_org_id) -> int:
-    """Rows waiting in the queue, through the (status, reviewing org) index."""
+def pending_count_query(kind: Registration, scope_org_id):
+    """SELECT count of the rows waiting in the queue, through the (status, reviewing org) index."""
     q = select(func.count()).select_from(kind.model).where(kind.model.status == "pending")
     if scope_org_id is not None:
         q = q.where(kind.scope(scope_org_id))
-    return db.session.scalar(q)
+    return q
 
 
 def decide_registrations(kind: Registration, ids, decision: str, reviewer: Actor,

@@ -1,5 +1,7 @@
 """Who is acting, for which organization, with which permissions — resolved once per request.
 
+Shared by both faces of the app: the admin back office and the portal (login, staff self-service).
+
 The org an admin acts for lives in the session; the membership is re-read from the
 database on every request, so rights taken away end at the next click.
 """
@@ -9,9 +11,12 @@ from flask import g, session
 from flask_login import current_user
 from sqlalchemy import false, select
 
-from models import AdminMembership, Organization, Person, permissions, subtree_ids
-from models.actor import Actor
-from models.choices import USER_TYPES
+from . import permissions
+from .actor import Actor
+from .admin import AdminMembership
+from .choices import USER_TYPES
+from .org import Organization, subtree_ids
+from .person import Person
 
 
 def load_request_context():

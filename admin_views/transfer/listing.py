@@ -1,4 +1,4 @@
-"""账户管理 · 人员调转 (seed §5.1.5, F17–F20): what the transfer pages share, their queues and registration.
+"""账户管理 · 人员调转 (seed §5.1.5, F17–F20): what every transfer list shares.
 
 Both units see a transfer, each from its own side and within its subtree: the out side (人员调出,
 人员调出审核, 调出记录) by the transfer's ``from_org_id``, the in side (人员调入审核, 调入记录) by its
@@ -9,10 +9,9 @@ from flask import abort, flash, g, request
 from models import Transfer, db
 from models import transfer as tr
 
-from . import access
-from .base import ScopedModelView
-from .dashboard import Queue, register_queue
-from .filters import DayRangeFilter
+from models import access
+from ..base import ScopedModelView
+from ..filters import DayRangeFilter
 
 LABELS = {
     "person": "姓名", "id_number": "身份证号", "from_org": "调出单位", "to_org": "调入单位",
@@ -106,26 +105,3 @@ class TransferView(ScopedModelView):
         if dropped:  # never the actor's, or taken out of this list by someone else meanwhile
             text += f"；另有 {dropped} 条已被他人处理或不在管理范围内"
         flash(text, "success" if outcome.done and not outcome.not_done and not dropped else "warning")
-
-
-register_queue(Queue("transfer_out_review", "人员调出审核", "transfer.out_review",
-                     lambda scope: tr.queue_count("pending_out", Transfer.from_org_id, scope),
-                     "transfer_out_review.index_view"))
-register_queue(Queue("transfer_in_review", "人员调入审核", "transfer.in_review",
-                     lambda scope: tr.queue_count("pending_in", Transfer.to_org_id, scope),
-                     "transfer_in_review.index_view"))
-
-
-def add_transfer_views(admin, category):
-    from .transfer_out import TransferOutView
-    from .transfer_records import TransferInRecordsView, TransferOutRecordsView
-    from .transfer_review import TransferInReviewView, TransferOutReviewView
-
-    admin.add_view(TransferOutView(Transfer, name="人员调出", category=category, endpoint="transfer_out"))
-    admin.add_view(TransferOutReviewView(Transfer, name="人员调出审核", category=category,
-                                         endpoint="transfer_out_review"))
-    admin.add_view(TransferInReviewView(Transfer, name="人员调入审核", category=category,
-                                        endpoint="transfer_in_review"))
-    admin.add_view(TransferInRecordsView(Transfer, name="调转记录", category=category, endpoint="transfer_records"))
-    admin.add_view(TransferOutRecordsView(Transfer, name="调出记录", category=category,
-                                          endpoint="transfer_records_out"))

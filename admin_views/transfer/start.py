@@ -12,9 +12,9 @@ from forms.transfer import TransferOutForm
 from models import Organization, Person, db
 from models import transfer as tr
 
-from . import access
-from .base import MAX_LOOKUP_ROWS
-from .transfers import TransferView
+from models import access
+from ..base import MAX_LOOKUP_ROWS
+from .listing import TransferView
 
 
 def target_text(row) -> str:

@@ -13,8 +13,8 @@ from forms.transfer import ConfirmInForm
 from models import Department, db
 from models import transfer as tr
 
-from . import access
-from .transfers import TransferView
+from models import access
+from .listing import TransferView
 
 
 class TransferOutReviewView(TransferView):

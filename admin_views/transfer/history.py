@@ -8,8 +8,8 @@ from flask_admin.contrib.sqla.filters import FilterEqual
 from models import Transfer
 from models.transfer import STATUSES
 
-from .filters import DayRangeFilter
-from .transfers import TransferView
+from ..filters import DayRangeFilter
+from .listing import TransferView
 
 TABS = (("transfer_records", "调入记录"), ("transfer_records_out", "调出记录"))
 
