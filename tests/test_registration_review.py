@@ -273,6 +273,26 @@ def test_dashboard_counts_each_queue_the_role_may_act_on(auth, client, unit, pen
     assert "person_registration" in keys and "org_registration" not in keys and "person_change" not in keys
 
 
+def test_dashboard_shows_each_org_kind_the_queues_it_acts_on(auth, client, unit):
+    """A training base has none of the registration, change or transfer queues: its super admin sees no card."""
+    base = make_org("山东省继续教育基地", kind="base", parent=unit.province)
+    auth.login(make_admin(base, "基地管理员"), user_type="base")
+    assert client.get("/admin/todo.json").get_json()["queues"] == []
+    assert "暂无待办事项" in text(client.get("/admin/"))
+    auth.logout()
+    auth.login(unit.admin)
+    assert len(client.get("/admin/todo.json").get_json()["queues"]) == 6
+
+
+def test_dashboard_counts_come_from_one_statement(auth, client, unit, pending, pending_units):
+    auth.login(unit.admin)
+    client.get("/admin/todo.json")
+    with count_queries() as statements:
+        client.get("/admin/todo.json")
+    counting = [s for s in statements if "count(" in s.lower()]
+    assert len(counting) == 1, counting
+
+
 def test_dashboard_count_follows_decisions(auth, client, unit, pending):
     auth.login(unit.admin)
     count = lambda: {q["key"]: q["count"] for q in client.get("/admin/todo.json").get_json()["queues"]}
