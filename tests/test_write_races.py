@@ -1,0 +1,168 @@
+"""Twenty identical clicks at the same moment on a write without a status guard (issue #8 §5):
+the database ends right, the change is audited once, nobody sees a 500, and every click that lost is
+told in Chinese that it was already done.
+
+Each thread is one browser: its own test client (own session cookie, logged in as the same admin) and
+its own app context (own database session and transaction). All requests read the record (``get_one``)
+before any of them writes: the worst interleaving, where a request that decides on what it read
+changes and audits the row a second time. Run on PostgreSQL (TEST_DATABASE_URL) for real row locks;
+on SQLite the same assertions hold through its database write lock.
+"""
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from admin_views.base import ScopedModelView
+from models import AdminMembership, AuditEntry, Department, Organization, Role, db
+from models.base import lock_row
+
+from .conftest import Auth
+from .helpers import csrf_token, make_admin, make_department, make_role
+
+THREADS = 20
+
+
+def browsers(app, account, n, form_url, user_type="employer"):
+    """``n`` clients logged in as ``account``, each with the CSRF token of its own session."""
+    out = []
+    for _ in range(n):
+        auth = Auth(app.test_client())
+        auth.login(account, user_type=user_type)
+        page = auth.client.get(form_url)
+        assert page.status_code == 200, form_url
+        out.append((auth.client, csrf_token(page.get_data(as_text=True))))
+    return out
+
+
+def flashes(client) -> list[tuple[str, str]]:
+    with client.session_transaction() as s:
+        return [tuple(f) for f in s.get("_flashes", [])]
+
+
+def post_at_once(app, monkeypatch, posts):
+    """POST ``posts`` [(client, token, url, data)] at the same moment; every request reads its record
+    before any of them goes on. Returns [(status, flashes)] in order."""
+    n = len(posts)
+    start, read = threading.Barrier(n), threading.Barrier(n)
+    original = ScopedModelView.get_one
+
+    def get_one_then_wait(self, id):
+        obj = original(self, id)
+        # Waiting with a connection checked out would exhaust the pool (5 + 10 overflow) before all 20 have
+        # read. Ending the read-only transaction frees it and keeps what was read, stale as it will become.
+        session = db.session()
+        session.expire_on_commit = False
+        session.commit()
+        session.expire_on_commit = True
+        try:
+            read.wait(timeout=20)
+        except threading.BrokenBarrierError:
+            pass
+        return obj
+
+    monkeypatch.setattr(ScopedModelView, "get_one", get_one_then_wait)
+    statuses = [None] * n
+
+    def body(i):
+        client, token, url, data = posts[i]
+        with app.app_context():
+            start.wait()
+            try:
+                statuses[i] = client.post(url, data=dict(data, csrf_token=token)).status_code
+            except Exception as e:  # an uncaught error is the 500 the assertions must show
+                statuses[i] = f"error: {e!r}"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    monkeypatch.setattr(ScopedModelView, "get_one", original)
+    db.session.expire_all()
+    return [(status, flashes(client)) for status, (client, *_) in zip(statuses, posts)]
+
+
+def last_audit_id():
+    return db.session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+
+
+def audited_since(audit_id) -> Counter:
+    return Counter(db.session.execute(select(AuditEntry.entity, AuditEntry.action, AuditEntry.entity_id)
+                                      .where(AuditEntry.id > audit_id)).all())
+
+
+def winner_and_losers(results, already_done):
+    """Exactly one request succeeded; each of the others was answered with ``already_done`` (a string, or
+    a function of the request's index)."""
+    assert [status for status, _ in results] == [302] * len(results), results  # a redirect each, never 500
+    won = [i for i, (_, f) in enumerate(results) if any(c == "success" for c, _ in f)]
+    assert len(won) == 1, results
+    for i, (_, f) in enumerate(results):
+        if i == won[0]:
+            continue
+        expected = already_done(i) if callable(already_done) else already_done
+        assert [c for c, _ in f] == ["error"] and expected in f[0][1], (i, f)
+    return won[0]
+
+
+def _membership(account, org):
+    return db.session.scalar(select(AdminMembership).where(AdminMembership.account_id == account.id,
+                                                           AdminMembership.org_id == org.id))
+
+
+# -- the primitive ---------------------------------------------------------------------------------------
+def test_lock_row_reads_fresh_and_says_when_the_row_is_gone_or_no_longer_matches(app, unit):
+    dept = make_department(unit.employer, "生产部")
+    dept_id = dept.id
+    db.session.execute(Department.__table__.update().where(Department.id == dept_id).values(name="质检部"))
+    assert dept.name == "生产部"  # the session's copy is stale now
+    assert lock_row(Department, dept_id) is dept and dept.name == "质检部"
+    assert lock_row(Department, dept_id, Department.name == "生产部") is None
+    db.session.commit()
+    db.session.execute(Department.__table__.delete().where(Department.id == dept_id))
+    assert lock_row(Department, dept_id) is None
+    db.session.rollback()
+
+
+def test_lock_row_waits_for_the_holder_and_then_reads_what_it_committed(app, unit):
+    """The second caller read the row before the first committed; its lock_row must wait for that commit
+    and return the committed state, not its own stale copy."""
+    dept_id = make_department(unit.employer, "生产部").id
+    first_locked, second_read = threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with app.app_context():
+            try:
+                lock_row(Department, dept_id).name = "质检部"
+                db.session.flush()
+                first_locked.set()
+                second_read.wait(10)
+                threading.Event().wait(0.3)  # let the second caller reach its lock_row and wait there
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def second():
+        with app.app_context():
+            try:
+                first_locked.wait(10)
+                seen["before"] = db.session.get(Department, dept_id).name  # committed data only
+                second_read.set()
+                seen["locked"] = lock_row(Department, dept_id).name
+                db.session.commit()
+            except Exception as e:  # noqa: BLE001 - shown by the assertion below
+                seen["error"] = repr(e)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert seen == {"before": "生产部", "locked": "质检部"}
