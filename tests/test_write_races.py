@@ -166,3 +166,59 @@ def test_lock_row_waits_for_the_holder_and_then_reads_what_it_committed(app, uni
     for t in threads:
         t.join(30)
     assert seen == {"before": "生产部", "locked": "质检部"}
+
+
+# -- 设为超级管理员 ------------------------------------------------------------------------------------------
+def test_twenty_identical_set_super_clicks_transfer_once(app, unit, monkeypatch):
+    deputy = make_admin(unit.employer, "李副管", is_super=False)
+    target, former = _membership(deputy, unit.employer), _membership(unit.admin, unit.employer)
+    target_id, former_id = target.id, former.id
+    clients = browsers(app, unit.admin, THREADS, "/admin/admins/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, f"/admin/admins/set-super/{target_id}", {}) for c, t in clients])
+
+    winner_and_losers(results, "该管理员已是超级管理员")
+    supers = db.session.scalars(select(AdminMembership).where(AdminMembership.org_id == unit.employer.id,
+                                                              AdminMembership.is_super.is_(True))).all()
+    assert [m.id for m in supers] == [target_id]
+    assert db.session.get(AdminMembership, former_id) is None
+    assert audited_since(before) == {("admin_membership", "delete", str(former_id)): 1,
+                                     ("admin_membership", "update", str(target_id)): 1}
+
+
+def test_set_super_to_two_different_admins_at_once_has_one_winner(app, unit, monkeypatch):
+    targets = [_membership(make_admin(unit.employer, name, is_super=False), unit.employer).id
+               for name in ("李副管", "钱副管")]
+    former_id = _membership(unit.admin, unit.employer).id
+    clients = browsers(app, unit.admin, THREADS, "/admin/admins/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, f"/admin/admins/set-super/{targets[i % 2]}", {})
+                                              for i, (c, t) in enumerate(clients)])
+
+    won = [i for i, (_, f) in enumerate(results) if any(c == "success" for c, _ in f)]
+    assert len(won) == 1, results
+    winning_target = targets[won[0] % 2]
+    winner_and_losers(results, lambda i: "该管理员已是超级管理员" if targets[i % 2] == winning_target
+                      else "只有本单位的超级管理员可以设置超级管理员")
+    supers = db.session.scalars(select(AdminMembership.id).where(AdminMembership.org_id == unit.employer.id,
+                                                                 AdminMembership.is_super.is_(True))).all()
+    assert supers == [winning_target]
+    assert audited_since(before) == {("admin_membership", "delete", str(former_id)): 1,
+                                     ("admin_membership", "update", str(winning_target)): 1}
+
+
+# -- 删除管理员 ----------------------------------------------------------------------------------------------
+def test_twenty_identical_remove_admin_clicks_remove_once(app, unit, monkeypatch):
+    deputy = make_admin(unit.employer, "李副管", is_super=False)
+    target_id = _membership(deputy, unit.employer).id
+    clients = browsers(app, unit.admin, THREADS, "/admin/admins/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, f"/admin/admins/remove/{target_id}", {}) for c, t in clients])
+
+    winner_and_losers(results, "该管理员已被删除")
+    assert db.session.get(AdminMembership, target_id) is None
+    assert _membership(unit.admin, unit.employer).is_super
+    assert audited_since(before) == {("admin_membership", "delete", str(target_id)): 1}
