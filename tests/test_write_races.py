@@ -222,3 +222,22 @@ def test_twenty_identical_remove_admin_clicks_remove_once(app, unit, monkeypatch
     assert db.session.get(AdminMembership, target_id) is None
     assert _membership(unit.admin, unit.employer).is_super
     assert audited_since(before) == {("admin_membership", "delete", str(target_id)): 1}
+
+
+# -- 停用 / 启用 (下属机构管理) --------------------------------------------------------------------------------
+@pytest.mark.parametrize("enable", [False, True], ids=["disable", "enable"])
+def test_twenty_identical_status_clicks_change_the_unit_once(app, unit, monkeypatch, enable):
+    branch_id = unit.branch.id
+    if enable:
+        unit.branch.status = "disabled"
+        db.session.commit()
+    clients = browsers(app, unit.admin, THREADS, f"/admin/subordinates/details/?id={branch_id}")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [
+        (c, t, f"/admin/subordinates/status/{branch_id}", {"enabled": "1" if enable else "0", "reason": "单位注销"})
+        for c, t in clients])
+
+    winner_and_losers(results, "该单位已启用" if enable else "该单位已停用")
+    assert db.session.get(Organization, branch_id).status == ("approved" if enable else "disabled")
+    assert audited_since(before) == {("organization", "enable" if enable else "disable", str(branch_id)): 1}
