@@ -241,3 +241,29 @@ def test_twenty_identical_status_clicks_change_the_unit_once(app, unit, monkeypa
     winner_and_losers(results, "该单位已启用" if enable else "该单位已停用")
     assert db.session.get(Organization, branch_id).status == ("approved" if enable else "disabled")
     assert audited_since(before) == {("organization", "enable" if enable else "disable", str(branch_id)): 1}
+
+
+# -- Flask-Admin's own delete: 管理内设部门, 角色管理 ---------------------------------------------------------
+def test_twenty_identical_department_deletes_delete_once(app, unit, monkeypatch):
+    dept_id = make_department(unit.employer, "生产部").id
+    clients = browsers(app, unit.admin, THREADS, "/admin/departments/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, "/admin/departments/delete/", {"id": dept_id})
+                                              for c, t in clients])
+
+    winner_and_losers(results, "该部门已被删除")
+    assert db.session.get(Department, dept_id) is None
+    assert audited_since(before) == {("department", "delete", str(dept_id)): 1}
+
+
+def test_twenty_identical_role_deletes_delete_once(app, unit, monkeypatch):
+    role_id = make_role(unit.employer, "审核员", ["review.person_registration"]).id
+    clients = browsers(app, unit.admin, THREADS, "/admin/roles/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, "/admin/roles/delete/", {"id": role_id}) for c, t in clients])
+
+    winner_and_losers(results, "该角色已被删除")
+    assert db.session.get(Role, role_id) is None
+    assert audited_since(before) == {("role", "delete", str(role_id)): 1}
