@@ -12,7 +12,8 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from admin_views.base import ScopedModelView
 from models import AdminMembership, AuditEntry, Department, Organization, Role, db
@@ -41,9 +42,9 @@ def flashes(client) -> list[tuple[str, str]]:
         return [tuple(f) for f in s.get("_flashes", [])]
 
 
-def post_at_once(app, monkeypatch, posts):
+def post_at_once(app, monkeypatch, posts, pages=None):
     """POST ``posts`` [(client, token, url, data)] at the same moment; every request reads its record
-    before any of them goes on. Returns [(status, flashes)] in order."""
+    before any of them goes on. Returns [(status, flashes)] in order; ``pages`` gets each response's text."""
     n = len(posts)
     start, read = threading.Barrier(n), threading.Barrier(n)
     original = ScopedModelView.get_one
@@ -63,14 +64,15 @@ def post_at_once(app, monkeypatch, posts):
         return obj
 
     monkeypatch.setattr(ScopedModelView, "get_one", get_one_then_wait)
-    statuses = [None] * n
+    statuses, texts = [None] * n, [""] * n
 
     def body(i):
         client, token, url, data = posts[i]
         with app.app_context():
             start.wait()
             try:
-                statuses[i] = client.post(url, data=dict(data, csrf_token=token)).status_code
+                response = client.post(url, data=dict(data, csrf_token=token))
+                statuses[i], texts[i] = response.status_code, response.get_data(as_text=True)
             except Exception as e:  # an uncaught error is the 500 the assertions must show
                 statuses[i] = f"error: {e!r}"
             finally:
@@ -83,6 +85,8 @@ def post_at_once(app, monkeypatch, posts):
         t.join(120)
     monkeypatch.setattr(ScopedModelView, "get_one", original)
     db.session.expire_all()
+    if pages is not None:
+        pages.extend(texts)
     return [(status, flashes(client)) for status, (client, *_) in zip(statuses, posts)]
 
 
@@ -255,6 +259,26 @@ def test_twenty_identical_department_deletes_delete_once(app, unit, monkeypatch)
     winner_and_losers(results, "该部门已被删除")
     assert db.session.get(Department, dept_id) is None
     assert audited_since(before) == {("department", "delete", str(dept_id)): 1}
+
+
+def test_a_delete_the_database_refuses_is_answered_in_chinese_and_changes_nothing(app, auth, client, unit,
+                                                                                monkeypatch):
+    """A reference the refusal rule does not know of (a foreign key PostgreSQL enforces) fails the DELETE."""
+    dept_id = make_department(unit.employer, "生产部").id
+
+    def refuse(mapper, connection, target):
+        raise IntegrityError("DELETE FROM department", {}, Exception("violates foreign key constraint"))
+
+    event.listen(Department, "before_delete", refuse)
+    try:
+        auth.login(unit.admin)
+        before = last_audit_id()
+        r = auth.post("/admin/departments/delete/", {"id": dept_id}, form_url="/admin/departments/")
+    finally:
+        event.remove(Department, "before_delete", refuse)
+    assert r.status_code == 302 and flashes(client) == [("error", "未能删除：该记录仍被其他数据引用，请刷新页面后重试")]
+    assert db.session.get(Department, dept_id) is not None
+    assert audited_since(before) == {}
 
 
 def test_twenty_identical_role_deletes_delete_once(app, unit, monkeypatch):
