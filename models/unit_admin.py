@@ -111,8 +111,14 @@ def check_role_grantable(role: Role | None, org_id, granter_codes):
 
 def assign_role(target: AdminMembership, role: Role | None, granter_codes):
     """Give an admin a role of the same unit; nobody hands out rights it does not hold itself."""
+    target = _lock_admins_of(target)
     if target.is_super:
         raise ValueError("超级管理员拥有全部权限，无需分配角色")
+    if role is not None:
+        # Locked like a delete locks it: a role deleted meanwhile is refused here, not by a foreign key.
+        role = lock_row(Role, role.id)
+        if role is None:
+            raise ValueError(ROLE_GONE)
     check_role_grantable(role, target.org_id, granter_codes)
     target.role_id = role.id if role else None
     target.role = role

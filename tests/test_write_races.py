@@ -228,6 +228,45 @@ def test_twenty_identical_remove_admin_clicks_remove_once(app, unit, monkeypatch
     assert audited_since(before) == {("admin_membership", "delete", str(target_id)): 1}
 
 
+# -- 分配角色 ----------------------------------------------------------------------------------------------
+def test_twenty_identical_role_assignments_are_audited_once(app, unit, monkeypatch):
+    role_id = make_role(unit.employer, "审核员", ["review.person_registration"]).id
+    target_id = _membership(make_admin(unit.employer, "李副管", is_super=False), unit.employer).id
+    url = f"/admin/admins/role/{target_id}"
+    clients = browsers(app, unit.admin, THREADS, url)
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, url, {"role_id": role_id}) for c, t in clients])
+
+    # Assigning the role it already has is no news: every click may say it is done, one of them changed it.
+    assert all(status == 302 and f == [("success", "已为李副管分配角色：审核员")] for status, f in results), results
+    assert db.session.get(AdminMembership, target_id).role_id == role_id
+    assert audited_since(before) == {("admin_membership", "update", str(target_id)): 1}
+
+
+def test_deleting_a_role_while_it_is_being_assigned_never_answers_500(app, unit, monkeypatch):
+    """Whichever goes first, the other is refused in Chinese: no foreign-key error, no admin left holding a
+    deleted role."""
+    role_id = make_role(unit.employer, "审核员", ["review.person_registration"]).id
+    target_id = _membership(make_admin(unit.employer, "李副管", is_super=False), unit.employer).id
+    (assigner, assign_token), = browsers(app, unit.admin, 1, f"/admin/admins/role/{target_id}")
+    (deleter, delete_token), = browsers(app, unit.admin, 1, "/admin/roles/")
+
+    pages = []
+    results = post_at_once(app, monkeypatch, [
+        (assigner, assign_token, f"/admin/admins/role/{target_id}", {"role_id": role_id}),
+        (deleter, delete_token, "/admin/roles/delete/", {"id": role_id})], pages)
+
+    held = db.session.get(AdminMembership, target_id).role_id
+    if db.session.get(Role, role_id) is None:  # the delete went first: the assignment is refused at its field
+        assert results == [(200, []), (302, [("success", "1 条记录被成功删除。")])], results
+        assert held is None and "所选角色已被删除，请重新选择" in pages[0]
+    else:
+        assert held == role_id and results == [
+            (302, [("success", "已为李副管分配角色：审核员")]),
+            (302, [("error", "该角色正由 1 名管理员使用，请先为他们更换角色后再删除")])], results
+
+
 # -- 停用 / 启用 (下属机构管理) --------------------------------------------------------------------------------
 @pytest.mark.parametrize("enable", [False, True], ids=["disable", "enable"])
 def test_twenty_identical_status_clicks_change_the_unit_once(app, unit, monkeypatch, enable):
