@@ -320,6 +320,21 @@ def test_a_delete_the_database_refuses_is_answered_in_chinese_and_changes_nothin
     assert audited_since(before) == {}
 
 
+def test_twenty_identical_bulk_delete_actions_delete_once(app, unit, monkeypatch):
+    """The list's "delete" action reads its rows itself (not through get_one); each goes through delete_model."""
+    dept_id = make_department(unit.employer, "生产部").id
+    clients = browsers(app, unit.admin, THREADS, "/admin/departments/")
+    before = last_audit_id()
+
+    results = post_at_once(app, monkeypatch, [(c, t, "/admin/departments/action/", {"action": "delete", "rowid": dept_id})
+                                              for c, t in clients])
+
+    assert [status for status, _ in results] == [302] * THREADS, results
+    assert sum(("success", "1 条记录被成功删除。") in f for _, f in results) == 1, results
+    assert db.session.get(Department, dept_id) is None
+    assert audited_since(before) == {("department", "delete", str(dept_id)): 1}
+
+
 def test_twenty_identical_role_deletes_delete_once(app, unit, monkeypatch):
     role_id = make_role(unit.employer, "审核员", ["review.person_registration"]).id
     clients = browsers(app, unit.admin, THREADS, "/admin/roles/")
