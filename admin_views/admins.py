@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from forms.account import AddPersonAdminForm, AssignRoleForm, ExistingAdminForm, RegisterAdminForm, RemoveAdminForm
 from models import Person, Role, db
 from models.validators import mask_id_number
-from models.unit_admin import (ROLE_GONE, FieldError, add_admin, approved_person_of, assign_role, register_admin_account,
-                               remove_admin, transfer_super_admin, verify_existing_account)
+from models.unit_admin import (ROLE_GONE, FieldError, add_admin, approved_person_of, assign_role,
+                               register_admin_account, remove_admin, transfer_super_admin, verify_existing_account)
 
 from models import access
 from .base import MAX_LOOKUP_ROWS, ScopedModelView

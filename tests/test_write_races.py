@@ -326,8 +326,8 @@ def test_twenty_identical_bulk_delete_actions_delete_once(app, unit, monkeypatch
     clients = browsers(app, unit.admin, THREADS, "/admin/departments/")
     before = last_audit_id()
 
-    results = post_at_once(app, monkeypatch, [(c, t, "/admin/departments/action/", {"action": "delete", "rowid": dept_id})
-                                              for c, t in clients])
+    results = post_at_once(app, monkeypatch, [
+        (c, t, "/admin/departments/action/", {"action": "delete", "rowid": dept_id}) for c, t in clients])
 
     assert [status for status, _ in results] == [302] * THREADS, results
     assert sum(("success", "1 条记录被成功删除。") in f for _, f in results) == 1, results
