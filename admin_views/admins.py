@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from forms.account import AddPersonAdminForm, AssignRoleForm, ExistingAdminForm, RegisterAdminForm, RemoveAdminForm
 from models import Person, Role, db
 from models.validators import mask_id_number
-from models.unit_admin import (FieldError, add_admin, approved_person_of, assign_role, register_admin_account,
-                               remove_admin, transfer_super_admin, verify_existing_account)
+from models.unit_admin import (ROLE_GONE, FieldError, add_admin, approved_person_of, assign_role,
+                               register_admin_account, remove_admin, transfer_super_admin, verify_existing_account)
 
 from models import access
 from .base import MAX_LOOKUP_ROWS, ScopedModelView
@@ -112,7 +112,10 @@ class AdminsView(ScopedModelView):
         form.role_id.set_roles(self._roles(target.org_id))
         if form.validate_on_submit():
             try:
-                assign_role(target, self._role(form.role_id.data, target.org_id), access.granted())
+                role = self._role(form.role_id.data, target.org_id)
+                if role is None and form.role_id.data is not None:
+                    raise ValueError(ROLE_GONE)  # never "no role" instead of the one chosen
+                assign_role(target, role, access.granted())
                 db.session.commit()
             except (ValueError, PermissionError) as e:
                 db.session.rollback()

@@ -4,22 +4,29 @@ Login, the view's permission code and the org subtree are enforced here for the 
 the count, single records (Flask-Admin's ``get_one`` is an unscoped ``session.get``),
 action ids, foreign-key choices, ajax lookups and exports. Views only declare.
 """
+import logging
+
 from flask import abort, flash, redirect, request, session, url_for
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.babel import gettext
 from flask_admin.helpers import flash_errors, get_redirect_target
 from flask_login import current_user, logout_user
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from wtforms.validators import ValidationError
 
 from models import db
+from models.base import lock_row
 
 from models import access
 from .bulk import SelectAllMixin
 
 MAX_ACTION_ROWS = 1000
 MAX_LOOKUP_ROWS = 20
+log = logging.getLogger(__name__)
 
 
 class AccessMixin:
@@ -98,6 +105,8 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     create_template = "admin/scoped_create.html"
     edit_template = "admin/scoped_edit.html"
     create_label = None  # the seed's word for the "create" tab of this view, e.g. 添加部门
+    deleted_message = "该记录已被删除"  # the answer to a delete that finds the row already gone, e.g. 该部门已被删除
+    delete_conflict_message = "未能删除：该记录仍被其他数据引用，请刷新页面后重试"
 
     def __init__(self, model, name=None, category=None, **kwargs):
         super().__init__(model, db, name=name, category=category, **kwargs)
@@ -170,3 +179,31 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     def handle_view_exception(self, exc):
         db.session.rollback()
         return super().handle_view_exception(exc)
+
+    # -- delete (the list's button and the "delete" action) -------------------------------------------
+    def delete_model(self, model):
+        """Flask-Admin's delete, deciding on the row as it is now: of two clicks at once, the second waits
+        for the first and finds the row gone, instead of deleting it again and auditing a second delete."""
+        pk = inspect(model).identity[0]  # no attribute access: an expired row that is gone would raise
+        model = lock_row(self.model, pk)
+        if model is None:
+            db.session.rollback()
+            flash(self.deleted_message, "error")
+            return False
+        try:
+            self.on_model_delete(model)  # the view's refusal rule, on the fresh row
+            db.session.flush()
+            db.session.delete(model)
+            db.session.commit()
+        except IntegrityError:  # a reference the refusal rule does not know of, or one added meanwhile
+            db.session.rollback()
+            flash(self.delete_conflict_message, "error")
+            return False
+        except Exception as ex:
+            if not self.handle_view_exception(ex):
+                flash(gettext("Failed to delete record. %(error)s", error=str(ex)), "error")
+                log.exception("Failed to delete record.")
+            db.session.rollback()
+            return False
+        self.after_model_delete(model)
+        return True

@@ -15,6 +15,7 @@ class DepartmentView(ScopedModelView):
     permission = "account.departments"
     own_org_only = True
     create_label = "添加部门"
+    deleted_message = "该部门已被删除"
     column_list = ["name", "people", "created_at"]
     column_labels = {"name": "部门名称", "people": "人数", "created_at": "创建时间"}
     column_searchable_list = ["name"]
@@ -44,7 +45,9 @@ class DepartmentView(ScopedModelView):
             model.org_id = access.current_org().id
 
     def handle_view_exception(self, exc):
-        if isinstance(exc, IntegrityError):  # two admins adding the same name at once: the constraint decides
+        # Two admins adding the same name at once: the constraint decides. (A delete's IntegrityError is
+        # answered by the base's delete_model and never comes here.)
+        if isinstance(exc, IntegrityError):
             db.session.rollback()
             flash("本单位已有同名部门", "error")
             return True

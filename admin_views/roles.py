@@ -20,6 +20,7 @@ class RoleView(ScopedModelView):
     permission = "account.roles"
     own_org_only = True
     create_label = "新增角色"
+    deleted_message = "该角色已被删除"
     column_list = ["name", "permissions", "admins", "created_at"]
     column_labels = {"name": "角色名称", "permissions": "权限", "admins": "使用人数", "created_at": "创建时间"}
     column_searchable_list = ["name"]

@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, Integer, MetaData
+from sqlalchemy import BigInteger, Integer, MetaData, select, update
 from sqlalchemy.orm import DeclarativeBase
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -30,3 +30,24 @@ db = SQLAlchemy(model_class=Base)
 def now() -> datetime:
     """Naive local time of the province (Asia/Shanghai): what users read and filter by."""
     return datetime.now(CHINA).replace(tzinfo=None, microsecond=0)
+
+
+def lock_row(model, pk, *conditions):
+    """Take the write lock of ``model``'s row ``pk`` for the rest of the transaction and read it fresh.
+
+    Returns the row (the session's own object, overwritten with what the database holds now), or None
+    when it is gone or no longer matches ``conditions``. Concurrent callers for one row queue here, so
+    each decides on what the previous one committed, never on what it read before: a write that finds
+    nothing left to do can say so instead of changing (and auditing) the row a second time.
+    """
+    key = model.__table__.primary_key.columns.values()[0]
+    fresh = select(model).where(key == pk, *conditions).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # OF: the model's joined eager loads are outer joins, whose nullable side cannot be locked.
+        return db.session.scalars(fresh.with_for_update(of=model)).one_or_none()
+    # SQLite has no row locks. A write that changes nothing takes its database write lock instead
+    # (pysqlite opens the transaction right before it, so the busy timeout queues the others); reads
+    # before it saw only committed data, and no other writer can commit until this transaction ends.
+    if db.session.execute(update(model.__table__).where(key == pk).values({key.name: key})).rowcount != 1:
+        return None
+    return db.session.scalars(fresh).one_or_none()

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from . import audit
 from .account import Account
-from .base import db
+from .base import db, lock_row
 from .audit import AuditEntry
 from .choices import FIELD_LABELS, ORG_STATUSES
 from .org import Organization, OrgClosure, subtree_ids
@@ -223,6 +223,13 @@ def set_org_enabled(org, enabled: bool, acting_org_id=None, reason_text=None):
     admin's open session ends at the next click (models.access re-reads the membership)."""
     if acting_org_id is not None and org.id == acting_org_id:
         raise ValueError("不能停用或启用本单位")
+    name, org = org.name, lock_row(Organization, org.id)  # decide on the status the previous click left
+    if org is None:
+        raise ValueError(f"{name}：该单位已不存在")
+    if enabled and org.status == "approved":
+        raise ValueError(f"{org.name}：该单位已启用")
+    if not enabled and org.status == "disabled":
+        raise ValueError(f"{org.name}：该单位已停用")
     if enabled and org.status != "disabled":
         raise ValueError(f"{org.name}：只有已停用的单位可以启用")
     if not enabled and org.status != "approved":

@@ -9,13 +9,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import audit, permissions
 from .account import Account
 from .admin import AdminMembership, Role
-from .base import db
+from .base import db, lock_row
+from .org import Organization
 from .person import Person
 
 WRONG_CREDENTIALS = "身份证号、姓名或密码不正确"
 LOCKED = "该账号因多次密码错误已被锁定，请15分钟后再试，或联系客服解锁"
 ID_TAKEN = "该身份证号已在系统中注册，请使用“添加成为管理员”"
 ALREADY_ADMIN = "该账号已是本单位管理员"
+ALREADY_SUPER = "该管理员已是超级管理员"
+ADMIN_GONE = "该管理员已被删除"
+ROLE_GONE = "所选角色已被删除，请重新选择"
 
 
 class FieldError(ValueError):
@@ -47,14 +51,26 @@ def _end_rights_if_none_left(account):
         account.session_version = (account.session_version or 0) + 1
 
 
+def _lock_admins_of(membership: AdminMembership) -> AdminMembership:
+    """Every change of a unit's admins first locks the unit's row, so two of them never interleave;
+    the membership is then re-read as the previous change left it."""
+    lock_row(Organization, membership.org_id)
+    fresh = lock_row(AdminMembership, membership.id)
+    if fresh is None:
+        raise ValueError(ADMIN_GONE)
+    return fresh
+
+
 def transfer_super_admin(target: AdminMembership, actor_account_id, operator=False) -> AdminMembership | None:
     """设为超级管理员: ``target`` becomes the unit's super admin and the former one is removed (seed §5.1.1.3:
     "变更后原超级管理员会被系统自动删除掉功能"). Only the current super admin (or the platform operator) may do it.
     Returns the removed membership."""
+    target = _lock_admins_of(target)
     if target.is_super:
-        raise ValueError("该管理员已是超级管理员")
+        raise ValueError(ALREADY_SUPER)
     current = db.session.scalar(select(AdminMembership).where(
-        AdminMembership.org_id == target.org_id, AdminMembership.is_super.is_(True)))
+        AdminMembership.org_id == target.org_id, AdminMembership.is_super.is_(True))
+        .execution_options(populate_existing=True))
     if not operator and (current is None or current.account_id != actor_account_id):
         raise PermissionError("只有本单位的超级管理员可以设置超级管理员")
     if current is not None:
@@ -70,6 +86,7 @@ def transfer_super_admin(target: AdminMembership, actor_account_id, operator=Fal
 def remove_admin(target: AdminMembership, actor_account_id, confirm_self=False):
     """删除: take an admin's rights in this unit — never the super admin, never the last admin,
     and never oneself without an explicit confirmation."""
+    target = _lock_admins_of(target)
     if target.is_super:
         raise ValueError("不能删除超级管理员；如需更换，请先将其他管理员设为超级管理员")
     if admin_count(target.org_id) <= 1:
@@ -94,8 +111,14 @@ def check_role_grantable(role: Role | None, org_id, granter_codes):
 
 def assign_role(target: AdminMembership, role: Role | None, granter_codes):
     """Give an admin a role of the same unit; nobody hands out rights it does not hold itself."""
+    target = _lock_admins_of(target)
     if target.is_super:
         raise ValueError("超级管理员拥有全部权限，无需分配角色")
+    if role is not None:
+        # Locked like a delete locks it: a role deleted meanwhile is refused here, not by a foreign key.
+        role = lock_row(Role, role.id)
+        if role is None:
+            raise ValueError(ROLE_GONE)
     check_role_grantable(role, target.org_id, granter_codes)
     target.role_id = role.id if role else None
     target.role = role

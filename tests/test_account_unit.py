@@ -334,7 +334,7 @@ def test_disabling_a_unit_stops_its_admins_and_staff(auth, client, app, unit):
 
     r = auth.post(f"/admin/subordinates/status/{unit.branch.id}", {"enabled": "0"},
                   form_url=f"/admin/subordinates/details/?id={unit.branch.id}", follow_redirects=True)
-    assert "只有已审核通过的单位可以停用" in _text(r)
+    assert "该单位已停用" in _text(r)
     r = auth.post(f"/admin/subordinates/status/{unit.branch.id}", {"enabled": "1"},
                   form_url=f"/admin/subordinates/details/?id={unit.branch.id}", follow_redirects=True)
     assert "已启用 1 个单位" in _text(r)
