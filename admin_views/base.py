@@ -97,6 +97,7 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     list_template = "admin/bulk_list.html"
     create_template = "admin/scoped_create.html"
     edit_template = "admin/scoped_edit.html"
+    details_template = "admin/scoped_details.html"
     create_label = None  # the seed's word for the "create" tab of this view, e.g. 添加部门
 
     def __init__(self, model, name=None, category=None, **kwargs):

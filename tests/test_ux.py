@@ -45,3 +45,27 @@ def test_menu_hides_the_headings_of_entries_the_role_lacks(auth, client, unit):
         ("变更审核管理", ["人员信息修改审核"]),
         ("人员调转", ["人员调出", "调转记录"]),
     ]
+
+
+def first_details_url(client, list_url):
+    html = client.get(list_url).get_data(as_text=True)
+    match = re.search(r'href="(/admin/[a-z_]+/details/\?id=\d+)', html)
+    assert match, f"no details link on {list_url}"
+    return match.group(1)
+
+
+def test_details_pages_have_no_filter_box(auth, client, unit):
+    make_person(unit.employer, "孙详情")
+    pending = make_person(unit.branch, "钱待审", status="pending")
+    db.session.add(ReviewRecord(target_type=reviews.PERSON_REGISTRATION, target_id=pending.id, org_id=unit.employer.id,
+                                subject_name="钱待审", subject_code=pending.id_number, decision="rejected",
+                                reason="照片不清", reviewer_name="王管理"))
+    db.session.commit()
+    auth.login(unit.admin)
+    auth.post("/admin/departments/new/", {"name": "详情部"})  # an audit entry of this unit
+    for list_url in ("/admin/staff/", "/admin/audit/", "/admin/subordinates/", "/admin/person_registration/",
+                     "/admin/person_registration_done/"):
+        page = client.get(first_details_url(client, list_url))
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and 'class="table table-hover table-bordered searchable"' in html, list_url
+        assert 'id="fa_filter"' not in html and "筛选器</label>" not in html, list_url
