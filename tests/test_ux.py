@@ -140,3 +140,13 @@ def test_status_filter_only_where_the_list_shows_more_than_one_status(app):
     assert views["transfer_out_review"] == views["transfer_in_review"] == ["姓名", "身份证号", "调出单位", "调入单位",
                                                                             "申请时间"]
     assert views["transfer_out"][0] == views["transfer_records"][0] == "状态"
+
+
+def test_flask_admin_forms_put_the_required_marker_before_the_label(auth, client, unit):
+    auth.login(unit.admin)
+    for url in ("/admin/departments/new/", f"/admin/subordinates/edit/?id={unit.branch.id}"):
+        html = client.get(url).get_data(as_text=True)
+        labels = re.findall(r'<label for="name"[^>]*>(.*?)</label>', html, re.S)
+        assert [label.strip() for label in labels] in (['<span class="req">*</span>部门名称'],
+                                                       ['<span class="req">*</span>单位名称']), url
+        assert '<strong class="text-danger">&#42;</strong>' not in html and "<strong class=\"text-danger\">*" not in html
