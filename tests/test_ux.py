@@ -3,8 +3,9 @@ lists, details pages without Flask-Admin's empty 筛选器 box, one place for th
 import re
 from datetime import date
 
-from models import ReviewRecord, Transfer, db
+from models import ReviewRecord, db
 from models import registration_review as reviews
+from models import transfer as tr
 
 from .helpers import make_admin, make_org, make_person, make_role
 
@@ -101,8 +102,6 @@ def transfer_filter(app, endpoint, name):
 
 
 def test_transfer_filters_narrow_the_list_and_stay_in_scope(app, auth, client, unit):
-    from models import transfer as tr
-
     yantai = make_org("烟台测试机械有限公司", parent=unit.province)
     ours = {"李四": make_person(unit.branch, "李四"), "张伟": make_person(unit.employer, "张伟")}
     theirs = make_person(unit.other, "李四")  # the other unit's transfer: never on our lists, whatever the filter
