@@ -9,11 +9,25 @@ HOURS_DECLARE = "学时（分）申报"
 HOURS_REVIEW = "学时（分）审核"
 STATS = "查询统计"
 
+# Seed §5.1: 账户管理 has five 子模块; 人员调转 lists its pages in the guide's order a)–d).
+MENU_GROUPS = {
+    ACCOUNT: (
+        ("本级机构管理", ("unit_info", "departments", "admins", "roles")),
+        ("下属机构管理", ("subordinates",)),
+        ("注册审核管理", ("person_registration", "org_registration")),
+        ("变更审核管理", ("person_change", "org_change")),
+        ("人员调转", ("transfer_in_review", "transfer_out_review", "transfer_out", "transfer_records")),
+    ),
+}
+
 
 def init_admin(app):
     from .base import seed_words
 
     app.jinja_env.globals["seed_words"] = seed_words
+    from .menu import sections
+
+    app.jinja_env.globals["menu_sections"] = lambda category: sections(category, MENU_GROUPS.get(category.name))
     from . import registration_review
     from . import change_review
     from .admins import AdminsView

@@ -104,6 +104,7 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     list_template = "admin/bulk_list.html"
     create_template = "admin/scoped_create.html"
     edit_template = "admin/scoped_edit.html"
+    details_template = "admin/scoped_details.html"
     create_label = None  # the seed's word for the "create" tab of this view, e.g. 添加部门
     deleted_message = "该记录已被删除"  # the answer to a delete that finds the row already gone, e.g. 该部门已被删除
     delete_conflict_message = "未能删除：该记录仍被其他数据引用，请刷新页面后重试"

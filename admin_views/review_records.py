@@ -58,6 +58,7 @@ class ReviewRecordView(ScopedModelView):
     column_labels = {"subject_name": "姓名/名称", "subject_code": "身份证号/统一社会信用代码", "decision": "审核结果",
                      "reason": "驳回原因", "reviewer_name": "审核人", "org": "审核单位", "created_at": "审核时间",
                      "target": "审核对象"}
+    column_searchable_list = ["subject_name", "subject_code"]
     column_sortable_list = ["created_at", "subject_name"]
     column_default_sort = [("created_at", True), ("id", True)]
     column_filters = [

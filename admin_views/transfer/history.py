@@ -3,12 +3,6 @@
 Rejected and withdrawn transfers stay here. The target unit's 调入记录 starts once the out unit let the
 person go: before that a transfer is the out unit's own matter.
 """
-from flask_admin.contrib.sqla.filters import FilterEqual
-
-from models import Transfer
-from models.transfer import STATUSES
-
-from ..filters import DayRangeFilter
 from .listing import TransferView
 
 TABS = (("transfer_records", "调入记录"), ("transfer_records_out", "调出记录"))
@@ -20,8 +14,6 @@ class TransferRecordsView(TransferView):
     column_list = ["person", "id_number", "from_org", "to_org", "transfer_date", "status", "initiated_via",
                    "created_at", "completed_at"]
     column_sortable_list = ["created_at", "transfer_date", "completed_at"]
-    column_filters = [FilterEqual(Transfer.status, "状态", options=list(STATUSES.items())),
-                      DayRangeFilter(Transfer.created_at, "申请时间")]
     empty_message = "暂无调转记录"
 
 

@@ -5,13 +5,15 @@ Both units see a transfer, each from its own side and within its subtree: the ou
 ``to_org_id``. Which step may follow which, and who may take it, is decided in models/transfer.py.
 """
 from flask import abort, flash, g, request
+from flask_admin.contrib.sqla.filters import FilterEqual
+from sqlalchemy import select
 
-from models import Transfer, db
+from models import Organization, Person, Transfer, db
 from models import transfer as tr
 
 from models import access
 from ..base import ScopedModelView
-from ..filters import DayRangeFilter
+from ..filters import DayRangeFilter, InSelectFilter, contains
 
 LABELS = {
     "person": "姓名", "id_number": "身份证号", "from_org": "调出单位", "to_org": "调入单位",
@@ -42,6 +44,23 @@ FORMATTERS = {
 }
 
 
+def list_filters(statuses):
+    """The filters of a transfer list; 状态 only where more than one status shows. Person and units are matched
+    through subselects, not joins, so a transfer is never listed twice and the count stays the list's."""
+    statuses = statuses or tuple(tr.STATUSES)
+    status = [FilterEqual(Transfer.status, "状态", options=[(s, tr.STATUSES[s]) for s in statuses])]
+    return (status if len(statuses) > 1 else []) + [
+        InSelectFilter(Transfer.person_id, "姓名", lambda v: select(Person.id).where(contains(Person.name, v))),
+        InSelectFilter(Transfer.person_id, "身份证号", lambda v: select(Person.id).where(Person.id_number == v.upper()),
+                       operation="等于"),
+        InSelectFilter(Transfer.from_org_id, "调出单位",
+                       lambda v: select(Organization.id).where(contains(Organization.name, v))),
+        InSelectFilter(Transfer.to_org_id, "调入单位",
+                       lambda v: select(Organization.id).where(contains(Organization.name, v))),
+        DayRangeFilter(Transfer.created_at, "申请时间"),
+    ]
+
+
 class TransferView(ScopedModelView):
     """A list of transfers seen from one side (``side``), optionally only those in ``statuses``."""
 
@@ -58,10 +77,13 @@ class TransferView(ScopedModelView):
     column_searchable_list = ["person.name", "person.id_number"]
     column_sortable_list = ["created_at", "transfer_date"]
     column_default_sort = [("created_at", True), ("id", True)]
-    column_filters = [DayRangeFilter(Transfer.created_at, "申请时间")]
     empty_message = "暂无记录"
     intro = ""
     tabs = ()  # (endpoint, label) pairs shown above the list
+
+    def __init__(self, *args, **kwargs):
+        self.column_filters = list_filters(self.statuses)  # per view: the 状态 choices are the statuses it lists
+        super().__init__(*args, **kwargs)
 
     def _side(self, query):
         org_id = access.scope_org_id()
