@@ -58,3 +58,16 @@ def test_select_all_on_a_capped_list_acts_on_every_matching_row(auth, client, un
     assert "已通过 100 条" in text and "页面显示时" not in text
     assert Person.query.filter_by(status="approved").count() == 100
     assert not [s for s in statements if "count(" in s and "FROM person" in s and "status" in s and "LIMIT" not in s]
+
+
+def test_dashboard_cards_stop_counting_at_the_cap(auth, client, unit, monkeypatch):
+    monkeypatch.setattr("models.queues.COUNT_CAP", 5)
+    add_persons(unit.employer, 7, name="待审", status="pending")
+    auth.login(unit.admin)
+    with count_queries() as statements:
+        counts = {q["key"]: q["count"] for q in client.get("/admin/todo.json").get_json()["queues"]}
+    assert counts["person_registration"] == "5+" and counts["person_change"] == 0
+    assert len(statements) == 3  # user, membership, every card's count in one statement
+    assert "LIMIT" in statements[-1]
+    monkeypatch.setattr("models.queues.COUNT_CAP", 7)
+    assert client.get("/admin/todo.json").get_json()["queues"][0]["count"] == 7
