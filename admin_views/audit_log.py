@@ -1,13 +1,14 @@
 """查询统计 · 审计日志 (F31): every change, bulk ones included, read-only."""
 import json
 
-from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual, FilterLike
+from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from markupsafe import Markup, escape
 
 from models import AuditEntry
 from models.audit import ACTIONS
 
 from .base import ScopedModelView
+from .filters import PrefixFilter
 
 
 def _changes(view, context, model, name):
@@ -32,7 +33,7 @@ class AuditLogView(ScopedModelView):
     column_filters = [
         FilterEqual(AuditEntry.entity, "对象类型"),
         FilterEqual(AuditEntry.entity_id, "对象编号"),
-        FilterLike(AuditEntry.actor_name, "操作人"),
+        PrefixFilter(AuditEntry.actor_name, "操作人"),
         FilterEqual(AuditEntry.action, "操作", options=list(ACTIONS.items())),
         FilterEqual(AuditEntry.request_id, "请求编号"),
         DateBetweenFilter(AuditEntry.created_at, "时间"),

@@ -4,7 +4,7 @@ from flask import jsonify, url_for
 from flask_admin import AdminIndexView, expose
 
 from models import access
-from models.queues import count_all, queues_for
+from models.queues import count_all, queues_for, shown
 
 from .base import AccessMixin
 
@@ -13,7 +13,7 @@ def queue_counts():
     org = access.current_org()
     queues = queues_for(access.granted(), org.kind if org else None)
     counts = count_all(queues, access.scope_org_id())
-    return [{"key": q.key, "label": q.label, "count": counts[q.key], "url": url_for(q.endpoint, **q.params)}
+    return [{"key": q.key, "label": q.label, "count": shown(counts[q.key]), "url": url_for(q.endpoint, **q.params)}
             for q in queues]
 
 

@@ -5,7 +5,7 @@ deletion is audited like any other.
 """
 from flask import flash
 from flask_admin.actions import action
-from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
+from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
@@ -15,7 +15,7 @@ from models.review_records import DECISIONS
 from models.validators import mask_id_number
 
 from models import access
-from .filters import DayRangeFilter
+from .filters import DayRangeFilter, PrefixFilter
 from .base import ScopedModelView
 from .review_queue import REVIEW_CATEGORY
 
@@ -62,10 +62,10 @@ class ReviewRecordView(ScopedModelView):
     column_sortable_list = ["created_at", "subject_name"]
     column_default_sort = [("created_at", True), ("id", True)]
     column_filters = [
-        FilterLike(ReviewRecord.subject_name, "姓名/名称"),
+        PrefixFilter(ReviewRecord.subject_name, "姓名/名称"),
         FilterEqual(ReviewRecord.subject_code, "身份证号/统一社会信用代码"),
         FilterEqual(ReviewRecord.decision, "审核结果", options=list(DECISIONS.items())),
-        FilterLike(ReviewRecord.reviewer_name, "审核人"),
+        PrefixFilter(ReviewRecord.reviewer_name, "审核人"),
         DayRangeFilter(ReviewRecord.created_at, "审核时间"),
     ]
     column_formatters = {

@@ -1,10 +1,11 @@
 """查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff."""
-from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
+from flask_admin.contrib.sqla.filters import FilterEqual
 
 from models import Person
 from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
 
 from .base import ScopedModelView
+from .filters import PrefixFilter
 
 
 def _choices(values):
@@ -25,7 +26,7 @@ class StaffQueryView(ScopedModelView):
     column_sortable_list = ["name", "created_at"]
     column_default_sort = ("id", True)
     column_filters = [
-        FilterLike(Person.name, "姓名"),
+        PrefixFilter(Person.name, "姓名"),
         FilterEqual(Person.id_number, "身份证号"),
         FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
         FilterEqual(Person.title_series, "职称系列", options=_choices(TITLE_SERIES)),

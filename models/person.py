@@ -42,6 +42,13 @@ class Person(OrgScoped, db.Model):
         Index("ix_person_org_status", "org_id", "status"),
         Index("ix_person_status_created", "status", "created_at"),
         Index("ix_person_org_title", "org_id", "title_series", "title_level"),
+        # Prefix search (admin_views/filters.starts_with). PostgreSQL's LIKE 'x%' needs pattern operators unless
+        # the database collation is "C"; SQLite's range uses the plain name index and the unique id_number one.
+        # org_id last: the list's count (scoped by org) is then read from the index alone.
+        Index("ix_person_name_prefix", "name", "org_id", postgresql_ops={"name": "varchar_pattern_ops"})
+        .ddl_if(dialect="postgresql"),
+        Index("ix_person_id_number_prefix", "id_number", "org_id",
+              postgresql_ops={"id_number": "varchar_pattern_ops"}).ddl_if(dialect="postgresql"),
     )
 
     def __str__(self):

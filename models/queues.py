@@ -6,7 +6,7 @@ All counts of one dashboard come from ONE statement of scalar subqueries: a roun
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, literal_column, select
 
 from . import change_requests, registration_review
 from . import transfer as tr
@@ -18,6 +18,9 @@ from .transfer import Transfer
 # staff between employers, and supervising departments oversee those of their subtree. A training base has none
 # of these: it declares hours for people it trained.
 STAFF_KINDS = ("employer", "supervisor")
+# A card counts at most this many rows and then says "1,000+": counting a province's 100,000 waiting registrations
+# on every 30-second refresh reads them all and tells nobody more.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,21 @@ def queues_for(granted, org_kind) -> list[Queue]:
     return [q for q in QUEUES if q.permission in granted and (org_kind is None or org_kind in q.kinds)]
 
 
+def capped(count_query):
+    """``count_query`` (a SELECT count(*) with its FROM named) counting at most COUNT_CAP + 1 rows."""
+    rows = count_query.with_only_columns(literal_column("1")).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(rows)
+
+
 def count_all(queues, scope_org_id) -> dict:
-    """{queue key: rows waiting} for ``queues`` within the scope, in one statement."""
+    """{queue key: rows waiting, at most COUNT_CAP + 1} for ``queues`` within the scope, in one statement."""
     if not queues:
         return {}
-    row = db.session.execute(select(*[q.count_query(scope_org_id).scalar_subquery().label(q.key)
+    row = db.session.execute(select(*[capped(q.count_query(scope_org_id)).scalar_subquery().label(q.key)
                                       for q in queues])).one()
     return dict(row._mapping)
+
+
+def shown(count: int):
+    """What a card says: the number, or "1,000+" past the cap."""
+    return count if count <= COUNT_CAP else f"{COUNT_CAP:,}+"

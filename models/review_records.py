@@ -33,6 +33,15 @@ class ReviewRecord(OrgScoped, db.Model):
     __table_args__ = (
         Index("ix_review_record_type_org_created", "target_type", "org_id", "created_at"),
         Index("ix_review_record_target", "target_type", "target_id"),
+        # A 已审核 tab in its order (created_at DESC, id DESC: read backwards) and its prefix searches and filters;
+        # org_id last, so the scoped count of a search is read from the index alone.
+        Index("ix_review_record_type_created_id", "target_type", "created_at", "id"),
+        Index("ix_review_record_type_subject_name", "target_type", "subject_name", "org_id",
+              postgresql_ops={"subject_name": "varchar_pattern_ops"}),
+        Index("ix_review_record_type_subject_code", "target_type", "subject_code", "org_id",
+              postgresql_ops={"subject_code": "varchar_pattern_ops"}),
+        Index("ix_review_record_type_reviewer", "target_type", "reviewer_name", "org_id",
+              postgresql_ops={"reviewer_name": "varchar_pattern_ops"}),
     )
 
     @property

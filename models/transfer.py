@@ -94,6 +94,8 @@ class Transfer(OrgScoped, db.Model):
               postgresql_where=_ACTIVE_SQL, sqlite_where=_ACTIVE_SQL),
         Index("ix_transfer_status_from_org", "status", "from_org_id"),
         Index("ix_transfer_status_to_org", "status", "to_org_id"),
+        # Every transfer list's order (created_at DESC, id DESC: read backwards), so a page reads its own rows only.
+        Index("ix_transfer_created_id", "created_at", "id"),
     )
 
     @classmethod

@@ -263,7 +263,7 @@ def test_subordinates_list_filters_and_tree_path(auth, client, unit):
     assert "济南继续教育基地" in page and "济南示范科技有限公司历下分公司" not in page
     page = _text(client.get("/admin/subordinates/?flt0_3=pending"))
     assert "济南待审核单位" in page and "济南继续教育基地" not in page
-    page = _text(client.get("/admin/subordinates/?search=历下"))
+    page = _text(client.get("/admin/subordinates/?search=济南示范科技有限公司历下"))  # the search is a prefix
     assert "济南示范科技有限公司历下分公司" in page and "济南继续教育基地" not in page
     page = _text(client.get(f"/admin/subordinates/?search={unit.branch.uscc}"))
     assert "济南示范科技有限公司历下分公司" in page and "济南继续教育基地" not in page

@@ -1,0 +1,40 @@
+"""indexes behind the list pages at province scale: list orders, prefix searches and filters
+
+Revision ID: c7d41e9a2f10
+Revises: bb629c4862b0
+Create Date: 2026-12-01 22:10:00.000000
+"""
+from alembic import op
+
+revision = 'c7d41e9a2f10'
+down_revision = 'bb629c4862b0'
+branch_labels = None
+depends_on = None
+
+PATTERN = "varchar_pattern_ops"  # LIKE 'x%' through a btree whatever the database collation
+
+
+def upgrade():
+    if op.get_bind().dialect.name == "postgresql":  # SQLite's prefix range uses the existing name / id_number indexes
+        op.create_index("ix_person_name_prefix", "person", ["name", "org_id"], postgresql_ops={"name": PATTERN})
+        op.create_index("ix_person_id_number_prefix", "person", ["id_number", "org_id"],
+                        postgresql_ops={"id_number": PATTERN})
+    op.create_index("ix_review_record_type_created_id", "review_record", ["target_type", "created_at", "id"])
+    for name, column in (("ix_review_record_type_subject_name", "subject_name"),
+                         ("ix_review_record_type_subject_code", "subject_code"),
+                         ("ix_review_record_type_reviewer", "reviewer_name")):
+        op.create_index(name, "review_record", ["target_type", column, "org_id"], postgresql_ops={column: PATTERN})
+    op.create_index("ix_audit_entry_actor_name", "audit_entry", ["actor_name", "actor_org_id"],
+                    postgresql_ops={"actor_name": PATTERN})
+    op.create_index("ix_transfer_created_id", "transfer", ["created_at", "id"])
+
+
+def downgrade():
+    op.drop_index("ix_transfer_created_id", table_name="transfer")
+    op.drop_index("ix_audit_entry_actor_name", table_name="audit_entry")
+    for name in ("ix_review_record_type_reviewer", "ix_review_record_type_subject_code",
+                 "ix_review_record_type_subject_name", "ix_review_record_type_created_id"):
+        op.drop_index(name, table_name="review_record")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_person_id_number_prefix", table_name="person")
+        op.drop_index("ix_person_name_prefix", table_name="person")
