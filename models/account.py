@@ -8,7 +8,6 @@ from flask_login import UserMixin
 from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, case, create_engine, delete, func,
                         inspect, insert, or_, select, update)
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.pool import NullPool
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
@@ -112,14 +111,16 @@ def _own_connection():
     """A connection beside the caller's session, for counters that must be committed at once.
 
     A try counted here is seen by every concurrent request before the password is even hashed, and it
-    survives the caller's rollback (a refused registration). No pool: a request that already holds a pooled
-    connection never waits for a second one from the same pool. Use it before the caller's transaction
-    writes anything — SQLite would wait for the caller's own write lock.
+    survives the caller's rollback (a refused registration). The engine has a pool of its own: a request
+    already holding a connection of the app's pool never waits on that pool for a second one, and these short
+    transactions wait for nothing but each other, so this pool always drains. One engine per database,
+    however many apps (tests) use it. Use it before the caller's transaction writes anything: SQLite would
+    wait for the caller's own write lock.
     """
     url = db.engine.url
     engine = _own_engines.get(url)
     if engine is None:
-        engine = _own_engines[url] = create_engine(url, poolclass=NullPool)
+        engine = _own_engines[url] = create_engine(url, pool_pre_ping=True)
     return engine.connect()
 
 
@@ -247,6 +248,8 @@ class Throttle(db.Model):
         t, table = now(), cls.__table__
         with _own_connection() as conn:
             with conn.begin():
+                # Rows out of every window are of no use: the table holds the last window's attempts only.
+                conn.execute(delete(table).where(table.c.key == key, table.c.created_at <= t - window))
                 row_id = conn.execute(insert(table).values(key=key, created_at=t).returning(table.c.id)).scalar_one()
             with conn.begin():
                 recent = conn.execute(select(func.count()).where(table.c.key == key,
