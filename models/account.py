@@ -125,7 +125,8 @@ def _own_connection():
 
 
 def _forget_counters(account):
-    if inspect(account).persistent:
+    # The counters changed beside the session: its copy must be read again, not trusted.
+    if inspect(account).persistent and account in db.session:
         db.session.expire(account, ["failed_logins", "failed_since", "locked_until"])
 
 
