@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, render_template, request
@@ -43,6 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        SESSION_MAX_HOURS=int(os.environ.get("SESSION_MAX_HOURS", "12")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_FROM=os.environ.get("MAIL_FROM", "noreply@jxjy.example.cn"),
@@ -51,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    _session_cookie_config(app, config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -78,6 +82,16 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _session_cookie_config(app, config):
+    """Settings that follow from others, after the caller's overrides are in."""
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
+    if "SESSION_COOKIE_SECURE" not in config:
+        # Secure cookies by default wherever the site is served over https; SESSION_COOKIE_SECURE=0/1 overrides.
+        env = os.environ.get("SESSION_COOKIE_SECURE")
+        app.config["SESSION_COOKIE_SECURE"] = (env.strip().lower() in ("1", "true", "yes", "on") if env
+                                               else app.config["PUBLIC_BASE_URL"].startswith("https://"))
+
+
 def _init_login(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -93,6 +107,11 @@ def _init_login(app):
         if account is None or account.disabled or account.session_version != int(version):
             return None
         return account
+
+    from portal.auth import end_expired_session
+
+    # Registered before the request context is loaded, so an expired session acts as nobody at all.
+    app.before_request(end_expired_session)
 
 
 def _init_errors(app):

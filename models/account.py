@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, case, create_engine, delete, func,
+                        inspect, insert, or_, select, update)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import audit
 from .base import BigId, db, now
 from .validators import check_password_policy
 
@@ -17,6 +19,7 @@ FAILURE_WINDOW = timedelta(minutes=15)
 LOCK_DURATION = timedelta(minutes=15)
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_TRIES = 5
+PASSWORD_OK, PASSWORD_WRONG, PASSWORD_LOCKED = "ok", "wrong", "locked"
 
 
 class Account(UserMixin, db.Model):
@@ -50,9 +53,7 @@ class Account(UserMixin, db.Model):
     def set_password(self, password: str, *, temporary: bool = False):
         if not temporary:
             check_password_policy(password)
-        # Tests set a cheap method; production keeps werkzeug's default (scrypt).
-        method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
+        self.password_hash = generate_password_hash(password, **_hash_options())
         self.must_change_password = temporary
         self.session_version = (self.session_version or 0) + 1
 
@@ -64,33 +65,113 @@ class Account(UserMixin, db.Model):
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > now()
 
-    def record_failure(self) -> bool:
-        """Count one wrong password; returns True when this failure locked the account."""
-        t = now()
-        if self.failed_since is None or t - self.failed_since > FAILURE_WINDOW:
-            self.failed_since, self.failed_logins = t, 0
-        self.failed_logins += 1
-        if self.failed_logins >= LOCK_AFTER_FAILURES:
-            self.locked_until = t + LOCK_DURATION
-            self.failed_logins, self.failed_since = 0, None
-            return True
-        return False
+    def record_login(self):
+        # A login with a temporary password is not yet the owner's own: "never logged in" keeps telling
+        # 修改密码 that the password is the initial one an admin chose (see change_password).
+        if not self.must_change_password:
+            self.last_login_at = now()
 
-    def record_success(self):
-        self.failed_logins, self.failed_since, self.last_login_at = 0, None, now()
+    @property
+    def has_initial_password(self) -> bool:
+        """A temporary password on an account that never logged in with its own: set when it was created."""
+        return self.must_change_password and self.last_login_at is None
 
     def unlock(self):
         self.locked_until, self.failed_logins, self.failed_since = None, 0, None
 
-    def authenticate(self, password: str) -> bool:
+    def authenticate(self, password: str, reason: str = "连续密码错误") -> bool:
         """Check a password, counting failures towards the lock. A locked account never passes."""
-        if self.is_locked:
-            return False
-        if self.check_password(password):
-            self.record_success()
-            return True
-        self.record_failure()
-        return False
+        return check_password_with_lock(self, password, reason) == PASSWORD_OK
+
+
+# -- the one password check ------------------------------------------------------------------------------
+def _hash_options() -> dict:
+    # Tests set a cheap method; production keeps werkzeug's default (scrypt).
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return {"method": method} if method else {}
+
+
+_dummy_hashes: dict = {}
+
+
+def spend_a_password_check(password):
+    """The hash work of a wrong password, for an ID that has no account: the answer takes as long as for a
+    registered ID, so timing does not tell whether it exists. Same method and parameters as real hashes."""
+    options = _hash_options()
+    key = options.get("method")
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = generate_password_hash("not-a-real-password-0", **options)
+    check_password_hash(_dummy_hashes[key], password or "")
+
+
+_own_engines: dict = {}
+
+
+def _own_connection():
+    """A connection beside the caller's session, for counters that must be committed at once.
+
+    A try counted here is seen by every concurrent request before the password is even hashed, and it
+    survives the caller's rollback (a refused registration). The engine has a pool of its own: a request
+    already holding a connection of the app's pool never waits on that pool for a second one, and these short
+    transactions wait for nothing but each other, so this pool always drains. One engine per database,
+    however many apps (tests) use it. Use it before the caller's transaction writes anything: SQLite would
+    wait for the caller's own write lock.
+    """
+    url = db.engine.url
+    engine = _own_engines.get(url)
+    if engine is None:
+        engine = _own_engines[url] = create_engine(url, pool_pre_ping=True)
+    return engine.connect()
+
+
+def _forget_counters(account):
+    # The counters changed beside the session: its copy must be read again, not trusted.
+    if inspect(account).persistent and account in db.session:
+        db.session.expire(account, ["failed_logins", "failed_since", "locked_until"])
+
+
+def check_password_with_lock(account: Account | None, password: str, reason: str = "连续密码错误") -> str:
+    """The one way a typed password is checked: login, 添加成为管理员, registration with an existing ID, 修改密码.
+
+    Returns PASSWORD_OK, PASSWORD_WRONG or PASSWORD_LOCKED. Each check first claims one of the
+    LOCK_AFTER_FAILURES tries of the current FAILURE_WINDOW with one guarded UPDATE, committed before the
+    hash is computed: of 20 requests arriving at once at most five get their password checked, the others
+    claim nothing and are refused as locked unchecked. A right password gives the tries back; the wrong one
+    that used the last try locks the account for LOCK_DURATION (audited with ``reason``). An unknown
+    account (None) costs the same hash work and is simply wrong.
+    """
+    if account is None:
+        spend_a_password_check(password)
+        return PASSWORD_WRONG
+    t, table = now(), Account.__table__
+    c = table.c
+    fresh = or_(c.failed_since.is_(None), c.failed_since <= t - FAILURE_WINDOW)
+    with _own_connection() as conn:
+        with conn.begin():
+            tries = conn.execute(
+                update(table)
+                .where(c.id == account.id, or_(c.locked_until.is_(None), c.locked_until <= t),
+                       or_(fresh, c.failed_logins < LOCK_AFTER_FAILURES))
+                .values(failed_logins=case((fresh, 1), else_=c.failed_logins + 1),
+                        failed_since=case((fresh, t), else_=c.failed_since))
+                .returning(c.failed_logins)).scalar()
+        _forget_counters(account)
+        if tries is None:
+            return PASSWORD_LOCKED
+        if account.check_password(password):
+            with conn.begin():
+                conn.execute(update(table).where(c.id == account.id).values(failed_logins=0, failed_since=None))
+            return PASSWORD_OK
+        if tries < LOCK_AFTER_FAILURES:
+            return PASSWORD_WRONG
+        until = now() + LOCK_DURATION
+        with conn.begin():
+            conn.execute(update(table).where(c.id == account.id)
+                         .values(locked_until=until, failed_logins=0, failed_since=None))
+            audit.record_in(conn, "account", account.id, "lock",
+                            {"locked_until": {"before": None, "after": until.isoformat(sep=" ")}}, reason)
+        _forget_counters(account)
+        return PASSWORD_LOCKED
 
 
 def _digest(code: str) -> str:
@@ -121,20 +202,32 @@ class PasswordResetCode(db.Model):
 
     @classmethod
     def redeem(cls, account: Account, code: str) -> bool:
-        """Use the account's live code once; wrong guesses burn it after a few tries."""
-        live = db.session.scalar(
-            select(cls).where(cls.account_id == account.id, cls.used_at.is_(None), cls.expires_at > now())
-            .order_by(cls.id.desc()).limit(1)
-        )
-        if live is None:
-            return False
-        if not secrets.compare_digest(live.code_hash, _digest((code or "").strip())):
-            live.tries += 1
-            if live.tries >= RESET_CODE_TRIES:
-                live.used_at = now()
-            return False
-        live.used_at = now()
-        return True
+        """Use the account's live code once. Each guess first claims one of RESET_CODE_TRIES tries in a
+        guarded UPDATE committed before the comparison, so parallel guesses get RESET_CODE_TRIES
+        comparisons at most; the wrong guess that used the last try burns the code."""
+        t, c = now(), cls.__table__.c
+        with _own_connection() as conn:
+            with conn.begin():
+                live = conn.execute(select(c.id).where(c.account_id == account.id, c.used_at.is_(None),
+                                                       c.expires_at > t).order_by(c.id.desc()).limit(1)).scalar()
+                claimed = live and conn.execute(
+                    update(cls.__table__).where(c.id == live, c.used_at.is_(None), c.tries < RESET_CODE_TRIES)
+                    .values(tries=c.tries + 1).returning(c.tries, c.code_hash)).first()
+            if not claimed:
+                return False
+            tries, code_hash = claimed
+            with conn.begin():
+                if _code_matches(code_hash, code):
+                    # Guarded too: of two right guesses at once only one uses the code.
+                    return conn.execute(update(cls.__table__).where(c.id == live, c.used_at.is_(None))
+                                        .values(used_at=t)).rowcount == 1
+                if tries >= RESET_CODE_TRIES:
+                    conn.execute(update(cls.__table__).where(c.id == live).values(used_at=t))
+                return False
+
+
+def _code_matches(code_hash: str, code: str) -> bool:
+    return secrets.compare_digest(code_hash, _digest((code or "").strip()))
 
 
 class Throttle(db.Model):
@@ -147,14 +240,32 @@ class Throttle(db.Model):
     __table_args__ = (Index("ix_throttle_key_created", "key", "created_at"),)
 
     @classmethod
+    def claim(cls, key: str, limit: int, window: timedelta) -> int | None:
+        """Record an attempt; its row id, or None when it is beyond the ``limit``-th within ``window``.
+
+        The row is committed before counting, so each attempt counts every attempt that counted before
+        it: however many arrive at once, at most ``limit`` pass. Refused attempts are kept and count too.
+        """
+        t, table = now(), cls.__table__
+        with _own_connection() as conn:
+            with conn.begin():
+                # Rows out of every window are of no use: the table holds the last window's attempts only.
+                conn.execute(delete(table).where(table.c.key == key, table.c.created_at <= t - window))
+                row_id = conn.execute(insert(table).values(key=key, created_at=t).returning(table.c.id)).scalar_one()
+            with conn.begin():
+                recent = conn.execute(select(func.count()).where(table.c.key == key,
+                                                                 table.c.created_at > t - window)).scalar_one()
+        return row_id if recent <= limit else None
+
+    @classmethod
     def hit(cls, key: str, limit: int, window: timedelta) -> bool:
-        """Record an attempt; False when ``key`` already had ``limit`` attempts within ``window``."""
-        since = now() - window
-        recent = db.session.scalar(select(func.count()).where(cls.key == key, cls.created_at > since))
-        if recent >= limit:
-            return False
-        db.session.add(cls(key=key))
-        return True
+        return cls.claim(key, limit, window) is not None
+
+    @classmethod
+    def release(cls, row_id: int):
+        """Take back an attempt that turned out not to count (a right password)."""
+        with _own_connection() as conn, conn.begin():
+            conn.execute(delete(cls.__table__).where(cls.__table__.c.id == row_id))
 
 
 class OutboxMail(db.Model):

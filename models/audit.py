@@ -127,6 +127,12 @@ def record(entity: str, entity_id, action_name: str, changes=None, reason_text=N
     db.session.execute(insert(AuditEntry), [_row(entity, entity_id, action_name, changes, reason_text)])
 
 
+def record_in(connection, entity: str, entity_id, action_name: str, changes=None, reason_text=None):
+    """:func:`record` for a write made on a connection of its own (a lock that must outlive the caller's
+    rollback): the entry commits with that write."""
+    connection.execute(insert(AuditEntry.__table__), [_row(entity, entity_id, action_name, changes, reason_text)])
+
+
 def record_bulk(entity: str, action_name: str, items, reason_text=None) -> int:
     """Audit a set-based write: ``items`` is an iterable of (entity_id, changes)."""
     actor = _actor()

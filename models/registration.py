@@ -7,7 +7,7 @@ They never commit: the caller commits once, or rolls back on :class:`Registratio
 from sqlalchemy import func, select
 
 from . import audit
-from .account import Account
+from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership
 from .base import db
 from .org import Department, Organization
@@ -25,11 +25,11 @@ ACCOUNT_LOCKED = "该账号因多次密码错误已被锁定，请15分钟后再
 
 
 class RegistrationError(Exception):
-    """Refusals keyed by form field name; ``failed_account`` is set when a wrong password was tried."""
+    """Refusals keyed by form field name."""
 
-    def __init__(self, errors: dict, failed_account: Account | None = None):
+    def __init__(self, errors: dict):
         super().__init__("; ".join(errors.values()))
-        self.errors, self.failed_account = errors, failed_account
+        self.errors = errors
 
 
 # -- lookups the public pages may use ---------------------------------------------------------------
@@ -67,16 +67,13 @@ def _account(id_number) -> Account | None:
 
 
 def _verify_password(account: Account, password: str, errors: dict, wrong: str = NEEDS_OWN_PASSWORD):
-    """A password typed into a public form is a login attempt: it counts towards the lock.
-
-    Returns the account when the password was wrong (the caller keeps that failure), else None.
-    """
-    if account.is_locked:
+    """A password typed into a public form is a login attempt: it goes through the one lock-counting check,
+    whose counters are committed on their own, so the caller's rollback of the refused registration keeps them."""
+    verdict = check_password_with_lock(account, password, "注册时连续密码错误")
+    if verdict == PASSWORD_LOCKED:
         errors["password"] = ACCOUNT_LOCKED
-    elif not account.check_password(password):
+    elif verdict != PASSWORD_OK:
         errors["password"] = wrong
-        return account
-    return None
 
 
 def _new_account(person_data: dict, password: str) -> Account:
@@ -87,13 +84,6 @@ def _new_account(person_data: dict, password: str) -> Account:
     return account
 
 
-def note_password_failure(account_id: int):
-    """After the rollback of a refused registration: keep the wrong-password count, like the login does."""
-    account = db.session.get(Account, account_id)
-    if account is not None and account.record_failure():
-        audit.record("account", account.id, "lock", reason_text="注册时连续密码错误")
-
-
 # -- F1 用人单位注册 --------------------------------------------------------------------------------
 def register_unit(org_data: dict, superior_id, admin_data: dict, password: str) -> Organization:
     """Create a pending unit under an approved superior, with its super admin.
@@ -102,7 +92,7 @@ def register_unit(org_data: dict, superior_id, admin_data: dict, password: str) 
     contact_email. ``admin_data``: name, id_number, phone, email. A unit rejected earlier registers
     again with the same USCC: its row is updated in place and its admin must give the account's password.
     """
-    errors, failed = {}, None
+    errors = {}
     superior = approved_org(superior_id)
     if superior is None:
         errors["superior_id"] = SUPERIOR_NOT_APPROVED
@@ -119,11 +109,11 @@ def register_unit(org_data: dict, superior_id, admin_data: dict, password: str) 
         if account is None or account.id != membership.account_id:
             errors["admin_id_number"] = "该单位重新注册时，管理员须为原注册时的管理员，请填写其身份证号"
         else:
-            failed = _verify_password(account, password, errors, "密码与该管理员账号的现有密码不一致")
+            _verify_password(account, password, errors, "密码与该管理员账号的现有密码不一致")
     elif account is not None:
         errors["admin_id_number"] = ADMIN_ID_TAKEN
     if errors:
-        raise RegistrationError(errors, failed)
+        raise RegistrationError(errors)
 
     if org is None:
         with audit.reason("用人单位注册"):
@@ -163,7 +153,7 @@ def register_person(data: dict, employer_id, department_id, contact: dict, passw
     admin_post. ``contact``: phone, email. A rejected person registers again in place with a new
     password; an account that exists only as an admin gets its Person once its password is given.
     """
-    errors, failed = {}, None
+    errors = {}
     employer = approved_org(employer_id)
     if employer is None:
         errors["employer_id"] = EMPLOYER_NOT_APPROVED
@@ -181,11 +171,11 @@ def register_person(data: dict, employer_id, department_id, contact: dict, passw
             errors["id_number"] = PERSON_ID_TAKEN
         elif person is None or _is_admin(account):
             # The account already opens something (an admin seat): only its owner may attach a profile to it.
-            failed = _verify_password(account, password, errors)
+            _verify_password(account, password, errors)
             if person is None and account.name != data["name"] and "password" not in errors:
                 errors["name"] = "姓名与该身份证号已有账号的姓名不一致"
     if errors:
-        raise RegistrationError(errors, failed)
+        raise RegistrationError(errors)
 
     id_number = data["id_number"]
     values = dict(data, org_id=employer.id, department_id=department.id if department else None,

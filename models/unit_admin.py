@@ -4,10 +4,9 @@ Refusals raise ValueError (a rule) or PermissionError (the actor may not do this
 message to show. Nothing here commits: the caller commits once.
 """
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, permissions
-from .account import Account
+from . import permissions
+from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership, Role
 from .base import db, lock_row
 from .org import Organization
@@ -160,36 +159,18 @@ def register_admin_account(org, *, id_number, name, password, phone, email, role
     return add_admin(org, account, role, granter_codes)
 
 
-_dummy_hash = None
-
-
-def _spend_a_password_check(password):
-    # A missing ID answers as slowly as a wrong password, so timing does not tell whether the ID exists.
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("not-a-real-password-0")
-    check_password_hash(_dummy_hash, password or "")
-
-
 def verify_existing_account(id_number, name, password) -> Account:
     """(c) 添加成为管理员: ID + name + that account's own password must all match.
 
-    The refusal never says which part was wrong, so it tells nothing about whether the ID exists.
-    A wrong password counts towards the account's lock exactly like a failed login: the caller
-    commits even when this raises, so the failure is kept.
+    The refusal never says which part was wrong, and an unknown ID costs the same hash work, so it tells
+    nothing about whether the ID exists. The password goes through the one lock-counting check of
+    models.account, exactly like a failed login; its counters are kept whatever the caller does next.
     """
     account = db.session.scalar(select(Account).where(Account.id_number == id_number))
-    if account is None:
-        _spend_a_password_check(password)
-        raise FieldError("password", WRONG_CREDENTIALS)
-    if account.is_locked:
+    verdict = check_password_with_lock(account, password, "添加管理员时连续密码错误")
+    if verdict == PASSWORD_LOCKED:
         raise FieldError("password", LOCKED)
-    if not account.authenticate(password):
-        if account.is_locked:
-            audit.record("account", account.id, "lock", reason_text="添加管理员时连续密码错误")
-            raise FieldError("password", LOCKED)
-        raise FieldError("password", WRONG_CREDENTIALS)
-    if account.name != (name or "").strip():
+    if verdict != PASSWORD_OK or account.name != (name or "").strip():
         raise FieldError("password", WRONG_CREDENTIALS)
     return account
 

@@ -4,8 +4,8 @@ from sqlalchemy.exc import IntegrityError
 
 from forms.registration import PersonRegistrationForm, UnitRegistrationForm
 from models import db
-from models.registration import (RegistrationError, approved_departments, approved_org, note_password_failure,
-                                 register_person, register_unit, search_approved_orgs)
+from models.registration import (RegistrationError, approved_departments, approved_org, register_person,
+                                 register_unit, search_approved_orgs)
 from models.validators import birth_date_of, gender_of
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -19,19 +19,15 @@ DONE = {
 
 def _save(form, write):
     """Run one registration in one transaction; refusals land next to their fields and write nothing
-    but the wrong-password count, which is kept as the login keeps it."""
+    (a wrong password's count is committed on its own by models.account, as for a login)."""
     try:
         write()
         db.session.commit()
         return True
     except RegistrationError as e:
-        failed_id = e.failed_account.id if e.failed_account is not None else None
         db.session.rollback()
         for name, message in e.errors.items():
             form[name].errors.append(message)
-        if failed_id is not None:
-            note_password_failure(failed_id)
-            db.session.commit()
     except IntegrityError:  # a concurrent registration took the same USCC or ID number first
         db.session.rollback()
         form.form_errors.append(RACE)

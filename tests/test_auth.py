@@ -233,3 +233,96 @@ def test_disabling_the_unit_closes_an_open_staff_portal(auth, client, unit):
     unit.employer.status = "disabled"
     db.session.commit()
     assert client.get("/me/").status_code == 403
+
+
+# -- the lock-counting check behind every password field ------------------------------------------------
+def test_unknown_id_spends_the_same_hash_work(app, auth, unit, monkeypatch):
+    from models import account as account_module
+
+    hashes = []
+    real = account_module.check_password_hash
+    monkeypatch.setattr(account_module, "check_password_hash", lambda h, p: hashes.append(h) or real(h, p))
+    auth.login("370102197501011239", "Wrong1234")
+    auth.login(unit.admin, "Wrong1234")
+    assert len(hashes) == 2, "an unknown ID costs one hash check, like a wrong password"
+    method = app.config["PASSWORD_HASH_METHOD"]
+    assert hashes[0].startswith(method + "$") and hashes[1].startswith(method + "$")
+
+
+def test_wrong_current_passwords_lock_the_account_and_end_the_session(auth, client, unit):
+    auth.login(unit.admin)
+    for _ in range(4):
+        r = auth.post("/password", {"current_password": "Wrong1234", "new_password": "Newpass123",
+                                    "confirm": "Newpass123"})
+        assert "原密码不正确" in r.get_data(as_text=True)
+    r = auth.post("/password", {"current_password": "Wrong1234", "new_password": "Newpass123", "confirm": "Newpass123"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/login")
+    assert "锁定" in client.get("/login").get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302, "the session that guessed is over"
+    db.session.expire_all()
+    assert db.session.get(Account, unit.admin.id).is_locked
+    assert "锁定" in login_error(auth.login(unit.admin, PASSWORD))
+
+
+def test_admins_change_the_password_inside_the_admin_layout(auth, client, unit):
+    auth.login(unit.admin)
+    page = client.get("/password").get_data(as_text=True)
+    assert 'id="change-password"' in page and "账户管理" in page and 'class="portal"' not in page
+
+
+def test_staff_change_the_password_inside_the_portal(auth, client, unit):
+    person = make_person(unit.employer, "刘专技")
+    auth.login(person.account, user_type="person")
+    page = client.get("/password").get_data(as_text=True)
+    assert 'id="change-password"' in page and 'class="portal"' in page and "账户管理" not in page
+
+
+def test_reset_page_url_carries_no_id_number(auth, client, unit):
+    account = db.session.get(Account, unit.admin.id)
+    unknown = "370102197501011239"
+    for id_number in (account.id_number, unknown):
+        r = auth.post("/forgot-password", {"id_number": id_number, "contact": "x@example.cn"})
+        location = r.headers["Location"]
+        assert "/reset-password?t=" in location and id_number not in location
+        page = client.get(location).get_data(as_text=True)
+        assert f'value="{id_number}"' in page, "the form is filled in from the token"
+    assert 'value="370102' not in client.get("/reset-password?t=forged").get_data(as_text=True)
+
+
+def test_initial_password_is_not_called_a_reset(auth, client, unit):
+    from models.unit_admin import register_admin_account
+
+    new = register_admin_account(unit.employer, id_number="370102197501011239", name="新管理", password="Init12345",
+                                 phone="13900000001", email="new@example.cn", role=None, granter_codes=[])
+    db.session.commit()
+    auth.login(new.account, "Init12345")
+    page = client.get("/password").get_data(as_text=True)
+    assert "您的初始密码由单位管理员设置，请先修改密码" in page and "重置" not in page
+    auth.post("/logout", form_url="/password")
+    auth.login(new.account, "Init12345")
+    assert "初始密码" in client.get("/password").get_data(as_text=True), "still initial until it is changed"
+
+
+def test_a_reset_password_says_so(auth, client, unit):
+    auth.login(unit.admin)
+    auth.logout()
+    account = db.session.get(Account, unit.admin.id)
+    account.set_password("Temp12345", temporary=True)
+    db.session.commit()
+    auth.login(unit.admin, "Temp12345")
+    page = client.get("/password").get_data(as_text=True)
+    assert "您的密码已被管理员重置" in page and "初始密码" not in page
+
+
+def test_rejection_advice_is_not_repeated(auth, unit):
+    from demo.orgs import REJECTED_PERSON_REASON
+
+    said = make_person(unit.employer, status="rejected", reject_reason=REJECTED_PERSON_REASON)
+    message = login_error(auth.login(said.account, user_type="person"))
+    assert REJECTED_PERSON_REASON in message and message.count("重新注册") == 1
+    plain = make_person(unit.employer, status="rejected", reject_reason="职称信息与证书不符。")
+    message = login_error(auth.login(plain.account, user_type="person"))
+    assert message == "您的注册信息已被驳回，原因：职称信息与证书不符。请修改后重新注册"
+    org = make_org("驳回单位", parent=unit.city, status="rejected", reject_reason="请上传清晰的营业执照后重新注册")
+    message = login_error(auth.login(make_admin(org)))
+    assert message.count("重新注册") == 1 and message.startswith("单位注册信息已被驳回")
