@@ -139,7 +139,7 @@ class AdminsView(ScopedModelView):
             membership = work()
             db.session.commit()
         except FieldError as e:
-            db.session.commit()  # (c) keeps the failed-password count, like a failed login
+            db.session.rollback()  # a wrong password's count is already committed by the lock check itself
             form[e.field].errors.append(str(e))
         except (ValueError, PermissionError) as e:
             db.session.rollback()

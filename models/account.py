@@ -20,6 +20,7 @@ LOCK_DURATION = timedelta(minutes=15)
 RESET_CODE_LIFETIME = timedelta(minutes=15)
 RESET_CODE_TRIES = 5
 PASSWORD_OK, PASSWORD_WRONG, PASSWORD_LOCKED = "ok", "wrong", "locked"
+LOCKED_MESSAGE = "该账号因多次密码错误已被锁定，请15分钟后再试，或联系客服解锁"
 
 
 class Account(UserMixin, db.Model):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from .account import LOCKED_MESSAGE as LOCKED
 from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, Throttle, check_password_with_lock
 from .admin import AdminMembership
 from .base import db
@@ -11,7 +12,6 @@ from .org import Organization
 from .person import Person
 
 WRONG = "账号或密码错误，请重新录入或进行密码找回"
-LOCKED = "该账号因多次密码错误已被锁定，请15分钟后再试，或联系客服解锁"
 DISABLED = "该账号已停用，请联系客服"
 PENDING_PERSON = "此账号还未被审核，请主动联系用人单位管理员催其审核"
 PENDING_ORG = "此账号还未被审核，请联系上级主管部门催其审核"

@@ -7,7 +7,7 @@ They never commit: the caller commits once, or rolls back on :class:`Registratio
 from sqlalchemy import func, select
 
 from . import audit
-from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
+from .account import LOCKED_MESSAGE, PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership
 from .base import db
 from .org import Department, Organization
@@ -21,7 +21,6 @@ EMPLOYER_NOT_APPROVED = "请选择已审核通过的工作单位"
 ADMIN_ID_TAKEN = "该身份证号已注册，请使用已有账号登录，或由单位管理员添加"
 PERSON_ID_TAKEN = "该身份证号已注册"
 NEEDS_OWN_PASSWORD = "该身份证号已有账号，请输入该账号的密码"
-ACCOUNT_LOCKED = "该账号因多次密码错误已被锁定，请15分钟后再试，或联系客服解锁"
 
 
 class RegistrationError(Exception):
@@ -71,7 +70,7 @@ def _verify_password(account: Account, password: str, errors: dict, wrong: str =
     whose counters are committed on their own, so the caller's rollback of the refused registration keeps them."""
     verdict = check_password_with_lock(account, password, "注册时连续密码错误")
     if verdict == PASSWORD_LOCKED:
-        errors["password"] = ACCOUNT_LOCKED
+        errors["password"] = LOCKED_MESSAGE
     elif verdict != PASSWORD_OK:
         errors["password"] = wrong
 

@@ -6,6 +6,7 @@ message to show. Nothing here commits: the caller commits once.
 from sqlalchemy import func, select
 
 from . import permissions
+from .account import LOCKED_MESSAGE as LOCKED
 from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership, Role
 from .base import db, lock_row
@@ -13,7 +14,6 @@ from .org import Organization
 from .person import Person
 
 WRONG_CREDENTIALS = "身份证号、姓名或密码不正确"
-LOCKED = "该账号因多次密码错误已被锁定，请15分钟后再试，或联系客服解锁"
 ID_TAKEN = "该身份证号已在系统中注册，请使用“添加成为管理员”"
 ALREADY_ADMIN = "该账号已是本单位管理员"
 ALREADY_SUPER = "该管理员已是超级管理员"
