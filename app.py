@@ -12,6 +12,7 @@ from flask import Flask, render_template, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from forms.input import init_input
 from models import Account, db
 
 ROOT = Path(__file__).resolve().parent
@@ -33,6 +34,7 @@ def _secret_key(instance_path: str) -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    init_input(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")

@@ -9,13 +9,14 @@ Actions offered this way must be set-based (models.bulk.in_ids takes any number 
 from flask import abort, flash, g, request
 from sqlalchemy import select
 
+from forms.input import to_id
 from models import db
 
 MAX_FILTERED_ROWS = 50_000
 
 
 def _valid_ids(raw_ids) -> set[int]:
-    return {int(x) for x in raw_ids if str(x).isdigit() and len(str(x)) < 19}
+    return {pk for pk in map(to_id, raw_ids) if pk is not None}
 
 
 class SelectAllMixin:

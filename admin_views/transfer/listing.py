@@ -6,6 +6,7 @@ Both units see a transfer, each from its own side and within its subtree: the ou
 """
 from flask import abort, flash, g, request
 
+from forms.input import to_id
 from models import Transfer, db
 from models import transfer as tr
 
@@ -82,7 +83,7 @@ class TransferView(ScopedModelView):
     def get_side_one(self, id):
         """A transfer of this view's side whatever its status (404 otherwise): a page can then say that a
         colleague has already decided it, instead of pretending it does not exist."""
-        pk = int(id) if str(id or "").isdigit() and len(str(id)) < 19 else None
+        pk = to_id(id)
         obj = self._side(super().get_query()).filter(Transfer.id == pk).one_or_none() if pk else None
         if obj is None:
             abort(404)
