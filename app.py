@@ -128,9 +128,16 @@ def _init_errors(app):
 
     @app.errorhandler(500)
     def server_error(e):
-        db.session.rollback()
         log.exception("unhandled error on %s", request.path)
-        return render_error(500)
+        try:
+            db.session.rollback()
+        except Exception:  # the database may be what failed; the page below must render anyway
+            log.exception("rollback failed after an error on %s", request.path)
+        # Straight from the Jinja environment: no context processor (the menu queries the database), no
+        # current_user (loading it does too) — so this page renders even when the database is the problem.
+        title, text = messages[500]
+        page = app.jinja_env.get_template("errors/server_error.html").render(code=500, title=title, text=text)
+        return page, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _init_filters(app):
