@@ -13,6 +13,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from forms.input import init_input
+from headers import init_headers
 from models import Account, db
 
 ROOT = Path(__file__).resolve().parent
@@ -28,8 +29,32 @@ def _secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        _create_private(path, secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _create_private(path: Path, text: str = ""):
+    """A file only the server's user may read: the key signs sessions, the SQLite file holds every record.
+    Created with its mode (not chmod-ed after), so it is never readable by others, not even for a moment."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def _private_sqlite_file(url: str, instance_path: str):
+    """SQLite creates its file on the first connect with the umask's mode (usually world-readable)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(instance_path) / parsed.database  # Flask-SQLAlchemy's rule: relative to instance/
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -50,6 +75,8 @@ def create_app(config: dict | None = None) -> Flask:
         MAIL_FROM=os.environ.get("MAIL_FROM", "noreply@jxjy.example.cn"),
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         FLASK_ADMIN_SWATCH="default",
+        # A later issue uploads spreadsheets; anything larger is refused (413) before its body is read.
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
     )
     if config:
         app.config.update(config)
@@ -58,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql://"):  # psycopg 3 is the driver
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -73,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_admin(app)
     _init_errors(app)
     _init_filters(app)
+    init_headers(app)
 
     from cli import register_cli
 
@@ -98,12 +127,13 @@ def _init_login(app):
 
 
 def _init_errors(app):
+    limit_mb = (app.config["MAX_CONTENT_LENGTH"] or 0) // 2**20
     messages = {
         400: ("请求无效", "提交的数据无法处理，请返回重试。"),
         403: ("没有权限", "您没有访问此页面或执行此操作的权限。"),
         404: ("页面不存在", "您访问的页面或记录不存在，或不在您的管理范围内。"),
         405: ("请求方式不允许", "此操作不支持该请求方式。"),
-        413: ("文件过大", "上传的文件超过了大小限制。"),
+        413: ("内容过大", f"提交的内容（含上传的文件）超过了 {limit_mb} MB 的大小限制。"),
         429: ("操作过于频繁", "请稍后再试。"),
         500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系客服。"),
     }

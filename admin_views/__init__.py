@@ -24,6 +24,7 @@ def init_admin(app):
     from .subordinates import SubordinateView
     from . import transfer
     from .unit_info import UnitInfoView
+    from headers import csp_nonce
     from models import AdminMembership, AuditEntry, Department, Organization, Person, Role
 
     admin = Admin(
@@ -33,6 +34,7 @@ def init_admin(app):
         index_view=DashboardView(name="待办事项", url="/admin", menu_icon_type=None),
         theme=Bootstrap4Theme(swatch="default", base_template="admin/app_base.html", fluid=True),
         translations_path=str(app.root_path) + "/translations",
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(UnitInfoView(name="基本信息管理", category=ACCOUNT, endpoint="unit_info"))
     admin.add_view(DepartmentView(Department, name="管理内设部门", category=ACCOUNT, endpoint="departments"))
