@@ -17,7 +17,7 @@ from forms.input import is_big, to_id
 from models import db
 
 from models import access
-from .bulk import SelectAllMixin
+from .bulk import SelectAllMixin, valid_ids
 from .filters import out_of_range
 
 MAX_ACTION_ROWS = 1000
@@ -125,8 +125,7 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
         raw_ids = list(raw_ids)
         if len(raw_ids) > MAX_ACTION_ROWS:
             abort(400, f"一次最多处理 {MAX_ACTION_ROWS} 条记录")
-        big = is_big(self.model.id)
-        ids = {pk for pk in (to_id(x, big=big) for x in raw_ids) if pk is not None}
+        ids = valid_ids(raw_ids, is_big(self.model.id))
         if not ids:
             return []
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(ids)).all()

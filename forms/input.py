@@ -1,8 +1,9 @@
 """What every request's input must be before any view reads it.
 
-Ids inside the range of their column, dates inside a sane range, and no NUL byte anywhere. PostgreSQL refuses both with an error
-(INTEGER out of range, "string literal cannot contain NUL") that would become a 500, while SQLite stores or
-compares them silently — so they are checked here, once, at the edge, and every view inherits it.
+Ids inside the range of their column, dates inside a sane range, and no NUL byte anywhere. PostgreSQL refuses
+out-of-range ids and NUL with an error ("integer out of range", "string literal cannot contain NUL") that would
+become a 500, while SQLite stores or compares them silently; a date at the calendar's edge overflows on both.
+So they are checked here, once, at the edge, and every view inherits it.
 """
 from datetime import date, datetime
 

@@ -11,8 +11,7 @@ from forms.input import DAY_OUT_OF_RANGE, MAX_BIG_ID, MAX_ID, NUL_REFUSED, to_id
 
 from .helpers import csrf_token, make_admin, make_department, make_person
 
-BAD_IDS = [str(2**31), str(2**63), "1" + "0" * 30, "-1", "abc"]
-HUGE_ID = str(2**31)
+BAD_IDS = [str(2**31), str(2**63), "1" + "0" * 30, "-1", "abc", "²"]  # "²".isdigit(), yet int("²") fails
 NUL = "甲\x00乙"
 BAD_FILTER_VALUES = [NUL, "9999-12-31", "1900-01-01 to 9999-12-31", "0001-01-01 to 0001-01-02", "2147483648",
                      "1" + "0" * 30]
@@ -117,10 +116,10 @@ class Walk:
                 self.check("post", url_with(rule, bad), data={"csrf_token": token})
         names = set(fields) | {"id", "rowid", "list_form_pk"}
         self.check("post", url, data={"csrf_token": token, **{n: NUL for n in names}})
-        huge = {n: (HUGE_ID if is_id_field(n) else v) for n, v in fields.items()}
-        for bad in BAD_IDS[:3]:
-            self.check("post", url, data={"csrf_token": token, **huge, "id": bad, "rowid": bad,
-                                          "list_form_pk": bad})
+        for bad in BAD_IDS:  # the page's own form, every id field (and the ids lists post) set to ``bad``
+            data = {n: (bad if is_id_field(n) else v) for n, v in fields.items()}
+            self.check("post", url, data={"csrf_token": token, **data, "id": bad, "rowid": bad,
+                                          "list_form_pk": bad, "select_all": "1", "expected": bad})
 
     def view_cases(self, view, token):
         """Filters, actions and lookups of one list, by the arg names Flask-Admin reads."""
@@ -267,3 +266,14 @@ def test_day_fields_refuse_dates_outside_1900_2100(app):
         assert form.validate() is ok, text
         if not ok:
             assert form.day.errors == [f"调转日期：{DAY_OUT_OF_RANGE}"]
+
+
+@pytest.mark.parametrize("department_id", ["²", "１２", str(2**31), "-1"])
+def test_a_posted_department_that_cannot_be_an_id_is_refused_next_to_the_field(auth, unit, department_id):
+    from .test_registration import counts, errors, person_form
+
+    before = counts()
+    r = auth.post("/register/person", person_form(unit.employer, 31, department_id=department_id))
+    assert r.status_code == 200
+    assert errors(r) in (["请选择所在部门"], ["所选部门不属于该工作单位，请重新选择"])
+    assert counts() == before
