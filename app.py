@@ -9,10 +9,11 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from forms.input import init_input
 from models import Account, db
 
 ROOT = Path(__file__).resolve().parent
@@ -28,12 +29,37 @@ def _secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
+        _create_private(path, secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _create_private(path: Path, text: str = ""):
+    """A file only the server's user may read: the key signs sessions, the SQLite file holds every record.
+    Created with its mode (not chmod-ed after), so it is never readable by others, not even for a moment."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first
+        return
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def _private_sqlite_file(url: str, instance_path: str):
+    """SQLite creates its file on the first connect with the umask's mode (usually world-readable)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(instance_path) / parsed.database  # Flask-SQLAlchemy's rule: relative to instance/
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    init_input(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
@@ -51,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
         MAIL_FROM=os.environ.get("MAIL_FROM", "noreply@jxjy.example.cn"),
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         FLASK_ADMIN_SWATCH="default",
+        # A later issue uploads spreadsheets; anything larger is refused (413) before its body is read.
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
     )
     if config:
         app.config.update(config)
@@ -60,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql://"):  # psycopg 3 is the driver
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -72,9 +101,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.before_request(load_request_context)
     init_portal(app)
-    init_admin(app)
+    init_admin(app, csp_nonce=_csp_nonce)
     _init_errors(app)
     _init_filters(app)
+    _init_headers(app)
 
     from cli import register_cli
 
@@ -115,12 +145,13 @@ def _init_login(app):
 
 
 def _init_errors(app):
+    limit_mb = (app.config["MAX_CONTENT_LENGTH"] or 0) // 2**20
     messages = {
         400: ("请求无效", "提交的数据无法处理，请返回重试。"),
         403: ("没有权限", "您没有访问此页面或执行此操作的权限。"),
         404: ("页面不存在", "您访问的页面或记录不存在，或不在您的管理范围内。"),
         405: ("请求方式不允许", "此操作不支持该请求方式。"),
-        413: ("文件过大", "上传的文件超过了大小限制。"),
+        413: ("内容过大", f"提交的内容（含上传的文件）超过了 {limit_mb} MB 的大小限制。"),
         429: ("操作过于频繁", "请稍后再试。"),
         500: ("系统错误", "服务器处理请求时出错，请稍后重试；如问题持续，请联系客服。"),
     }
@@ -145,9 +176,44 @@ def _init_errors(app):
 
     @app.errorhandler(500)
     def server_error(e):
-        db.session.rollback()
         log.exception("unhandled error on %s", request.path)
-        return render_error(500)
+        try:
+            db.session.rollback()
+        except Exception:  # the database may be what failed; the page below must render anyway
+            log.exception("rollback failed after an error on %s", request.path)
+        # Straight from the Jinja environment: no context processor (the menu queries the database), no
+        # current_user (loading it does too) — so this page renders even when the database is the problem.
+        title, text = messages[500]
+        page = app.jinja_env.get_template("errors/server_error.html").render(code=500, title=title, text=text)
+        return page, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
+# style-src keeps 'unsafe-inline': Bootstrap's and select2's scripts set element styles at run time, and the
+# templates (ours and Flask-Admin's) use style="" attributes; inline styles cannot run code, inline scripts can.
+CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _csp_nonce() -> str:
+    """The nonce of this request's CSP, the same for Flask-Admin's templates and ours."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CSP.format(nonce=_csp_nonce())
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _init_headers(app):
+    """Headers every response carries: a Content-Security-Policy with one nonce per request, no framing, no
+    MIME sniffing, no referrer leaving the site."""
+    app.jinja_env.globals["csp_nonce"] = _csp_nonce
+    app.after_request(_security_headers)
 
 
 def _init_filters(app):

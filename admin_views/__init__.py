@@ -21,7 +21,7 @@ MENU_GROUPS = {
 }
 
 
-def init_admin(app):
+def init_admin(app, csp_nonce):
     from .base import seed_words
 
     app.jinja_env.globals["seed_words"] = seed_words
@@ -47,6 +47,7 @@ def init_admin(app):
         index_view=DashboardView(name="待办事项", url="/admin", menu_icon_type=None),
         theme=Bootstrap4Theme(swatch="default", base_template="admin/app_base.html", fluid=True),
         translations_path=str(app.root_path) + "/translations",
+        csp_nonce_generator=csp_nonce,  # one nonce per request, shared with our own templates
     )
     admin.add_view(UnitInfoView(name="基本信息管理", category=ACCOUNT, endpoint="unit_info"))
     admin.add_view(DepartmentView(Department, name="管理内设部门", category=ACCOUNT, endpoint="departments"))

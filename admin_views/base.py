@@ -18,14 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
+from forms.input import is_big, to_id
 from models import access, db
 from models.base import lock_row
 
-from .bulk import SelectAllMixin
-from .filters import starts_with
+from .bulk import SelectAllMixin, valid_ids
+from .filters import out_of_range, starts_with
 
 MAX_ACTION_ROWS = 1000
 MAX_LOOKUP_ROWS = 20
+MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET a number both databases accept
 COUNT_CAP = 10_000  # lists count at most this many rows (plus the pages the pager shows beyond the current one)
 MAX_SEARCH_TERMS = 5
 log = logging.getLogger(__name__)
@@ -65,16 +67,15 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return access.scope(super().get_query(), self.model)
 
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = to_id(pk, big=is_big(getattr(self.model, self.pk)))
+        if pk is None:
             return None
         with db.session.no_autoflush:
             return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
     def get_list(self, term, offset=0, limit=MAX_LOOKUP_ROWS):
-        offset = max(int(offset or 0), 0)
-        limit = min(max(int(limit or MAX_LOOKUP_ROWS), 1), MAX_LOOKUP_ROWS)
+        offset = min(to_id(offset) or 0, MAX_PAGE * MAX_LOOKUP_ROWS)
+        limit = min(to_id(limit) or MAX_LOOKUP_ROWS, MAX_LOOKUP_ROWS)
         return super().get_list(term or "", offset, limit)
 
 
@@ -193,9 +194,8 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
         return f"{either}（从开头匹配）"
 
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = to_id(id, big=is_big(self.model.id))
+        if pk is None:
             abort(404)
         obj = self.get_query().filter(self.model.id == pk).one_or_none()
         if obj is None:
@@ -207,11 +207,31 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
         raw_ids = list(raw_ids)
         if len(raw_ids) > MAX_ACTION_ROWS:
             abort(400, f"一次最多处理 {MAX_ACTION_ROWS} 条记录")
-        ids = {int(x) for x in raw_ids if str(x).isdigit() and len(str(x)) < 19}
+        ids = valid_ids(raw_ids, is_big(self.model.id))
         if not ids:
             return []
         rows = self.get_query().with_entities(self.model.id).filter(self.model.id.in_(ids)).all()
         return sorted(r[0] for r in rows)
+
+    # -- list arguments ---------------------------------------------------------
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        # A negative page is the first; an absurd one too, rather than an OFFSET the database refuses.
+        if not 0 <= (args.page or 0) <= MAX_PAGE:
+            args.page = 0
+        return args
+
+    def _get_list_filter_args(self):
+        """Flask-Admin checks a filter value's format only; dates are also held to a sane range here, for every
+        date filter of every list (a stock filter would overflow or query years no record can have)."""
+        kept = []
+        for idx, name, value in super()._get_list_filter_args() or []:
+            problem = out_of_range(self._filters[idx], value)
+            if problem:
+                flash(f"筛选条件「{name}」：{problem}", "error")
+            else:
+                kept.append((idx, name, value))
+        return kept if self._filters else None
 
     def handle_action(self, return_view=None):
         form = self.action_form()

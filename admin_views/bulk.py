@@ -9,13 +9,16 @@ Actions offered this way must be set-based (models.bulk.in_ids takes any number 
 from flask import abort, flash, g, request
 from sqlalchemy import select
 
+from forms.input import is_big, to_id
 from models import db
 
 MAX_FILTERED_ROWS = 50_000
 
 
-def _valid_ids(raw_ids) -> set[int]:
-    return {int(x) for x in raw_ids if str(x).isdigit() and len(str(x)) < 19}
+def valid_ids(raw_ids, big=False) -> set[int]:
+    """The posted values that can be row ids at all (forms.input.to_id); whether they are the actor's is
+    the scoped query's call."""
+    return {pk for pk in (to_id(x, big=big) for x in raw_ids) if pk is not None}
 
 
 class SelectAllMixin:
@@ -53,7 +56,7 @@ class SelectAllMixin:
                 flash(f"符合条件的记录超过一次最多处理的 {self.max_filtered_rows} 条，请缩小筛选范围后再操作", "error")
                 return None
             expected = request.form.get("expected", "")
-            if expected.isdigit() and int(expected) != len(ids):
+            if to_id(expected) is not None and int(expected) != len(ids):
                 flash(f"提交时符合条件的记录为 {len(ids)} 条（页面显示时为 {expected} 条）", "info")
             if not ids:
                 flash("没有符合条件的记录", "warning")
@@ -61,7 +64,7 @@ class SelectAllMixin:
             return ids
         raw = request.form.getlist("rowid")
         ids = self.scoped_ids(raw)
-        g.action_dropped = sorted(_valid_ids(raw) - set(ids))
+        g.action_dropped = sorted(valid_ids(raw, is_big(self.model.id)) - set(ids))
         if not ids and not g.action_dropped:
             flash("请先选择至少一条记录", "warning")
             return None

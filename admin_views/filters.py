@@ -2,12 +2,27 @@
 from datetime import timedelta
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
+from flask_admin.model import filters as stock
 from sqlalchemy import and_, or_
 
+from forms.input import DAY_OUT_OF_RANGE, day_in_range
 from models import db
 
 # Above every character: ``col < prefix || TOP`` bounds the range of strings that start with prefix (binary order).
 _TOP = "\U0010FFFF"
+
+DATE_FILTERS = (stock.BaseDateFilter, stock.BaseDateBetweenFilter, stock.BaseDateTimeFilter,
+                stock.BaseDateTimeBetweenFilter)
+
+
+def out_of_range(flt, value) -> str | None:
+    """Why a value that passed ``flt.validate`` must still not be applied, or None."""
+    if isinstance(flt, DATE_FILTERS):
+        cleaned = flt.clean(value)
+        days = cleaned if isinstance(cleaned, list) else [cleaned]
+        if not all(day_in_range(d) for d in days):
+            return DAY_OUT_OF_RANGE
+    return None
 
 
 def contains(column, value):

@@ -3,6 +3,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import TextInput
 
+from .input import DAY_OUT_OF_RANGE, day_in_range, to_id
 from .validators import strip_filter
 
 PLEASE_PICK = [("", "请选择")]
@@ -39,6 +40,11 @@ class DayField(DateField):
         except ValueError:
             raise ValueError(f"请按 2018-06-30 的格式填写{self.label.text}") from None
 
+    def post_validate(self, form, validation_stopped):
+        # After the form's own checks (e.g. 不能晚于今天), whose message says more than the range does.
+        if not self.errors and self.data is not None and not day_in_range(self.data):
+            self.errors.append(f"{self.label.text}：{DAY_OUT_OF_RANGE}")
+
 
 class PickedId:
     """The id behind a search box (posted as text); whether that row may be chosen is the model's call."""
@@ -47,7 +53,7 @@ class PickedId:
         self.message = message
 
     def __call__(self, form, field):
-        text = str(field.data or "").strip()
-        if not text.isdigit() or len(text) > 12:
+        pk = to_id(str(field.data or ""))
+        if pk is None:
             raise StopValidation(self.message)
-        field.data = int(text)
+        field.data = pk

@@ -12,6 +12,7 @@ from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS, TITLE_SERIES
 
 from .account import OrgBasicFields
 from .fields import DayField, PickedId, pick_field, text_field
+from .input import to_id
 from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
 
 class _PasswordPair:
@@ -72,7 +73,7 @@ class PersonRegistrationForm(_PasswordPair, FlaskForm):
 
     def validate_department_id(self, field):
         # The options are filled in the browser from the chosen employer; the model checks membership.
-        if field.data and not str(field.data).isdigit():
+        if field.data and to_id(field.data) is None:
             raise ValidationError("请选择所在部门")
 
     def validate_title_date(self, field):
@@ -85,7 +86,7 @@ class PersonRegistrationForm(_PasswordPair, FlaskForm):
         return {key: self[key].data or None for key in self.PERSON_FIELDS}
 
     def department(self) -> int | None:
-        return int(self.department_id.data) if self.department_id.data else None
+        return to_id(self.department_id.data)
 
     def contact(self) -> dict:
         return {"phone": self.phone.data, "email": self.email.data}

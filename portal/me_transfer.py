@@ -5,6 +5,7 @@ application then waits in the own unit's 人员调出审核 like one the unit st
 """
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
+from forms.input import to_id
 from forms.transfer import SelfTransferForm
 from models import Organization, db
 from models import transfer as tr
@@ -33,8 +34,8 @@ def transfer():
             db.session.commit()
             flash("调转申请已提交，等待本单位调出审核", "success")
             return redirect(url_for("me.transfer"))
-    raw = form.to_org_id.raw_data[0] if form.to_org_id.raw_data else ""
-    chosen = _target_row(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    target_id = to_id(form.to_org_id.raw_data[0]) if form.to_org_id.raw_data else None
+    chosen = _target_row(target_id) if target_id else None
     return render_template("me/transfer.html", person=person, active=active, form=form, chosen=chosen,
                            history=tr.transfers_of_person(person.id))
 

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from forms.input import to_id
 from forms.registration import PersonRegistrationForm, UnitRegistrationForm
 from models import db
 from models.registration import (RegistrationError, approved_departments, approved_org, register_person,
@@ -89,6 +90,6 @@ def orgs_json():
 
 @bp.route("/departments.json")
 def departments_json():
-    org_id = request.args.get("org_id", "")
-    rows = approved_departments(int(org_id)) if org_id.isdigit() and len(org_id) < 12 else []
+    org_id = to_id(request.args.get("org_id"))
+    rows = approved_departments(org_id) if org_id else []
     return jsonify([{"id": d.id, "name": d.name} for d in rows])

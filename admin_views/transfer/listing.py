@@ -8,6 +8,7 @@ from flask import abort, flash, g, request
 from flask_admin.contrib.sqla.filters import FilterEqual
 from sqlalchemy import select
 
+from forms.input import to_id
 from models import Organization, Person, Transfer, db
 from models import transfer as tr
 
@@ -104,7 +105,7 @@ class TransferView(ScopedModelView):
     def get_side_one(self, id):
         """A transfer of this view's side whatever its status (404 otherwise): a page can then say that a
         colleague has already decided it, instead of pretending it does not exist."""
-        pk = int(id) if str(id or "").isdigit() and len(str(id)) < 19 else None
+        pk = to_id(id)
         obj = self._side(super().get_query()).filter(Transfer.id == pk).one_or_none() if pk else None
         if obj is None:
             abort(404)

@@ -8,6 +8,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from sqlalchemy.orm import joinedload
 
+from forms.input import to_id
 from forms.transfer import TransferOutForm
 from models import Organization, Person, db
 from models import transfer as tr
@@ -73,15 +74,16 @@ class TransferOutView(TransferView):
                            chosen_target=self._chosen_target(form.to_org_id.data))
 
     def _chosen_person(self, raw):
-        person = self._person(int(raw)) if str(raw or "").isdigit() else None
+        person = self._person(to_id(raw))
         return [person.id, person_text(person)] if person else None
 
     def _chosen_target(self, raw):
-        if not str(raw or "").isdigit():
+        pk = to_id(raw)
+        if pk is None:
             return None
         row = db.session.execute(
             db.select(Organization.id, Organization.name, Organization.uscc, Organization.region)
-            .where(Organization.id == int(raw), Organization.status == "approved", Organization.kind == "employer")
+            .where(Organization.id == pk, Organization.status == "approved", Organization.kind == "employer")
         ).first()
         return [row.id, target_text(row)] if row else None
 
@@ -99,8 +101,7 @@ class TransferOutView(TransferView):
     @expose("/person.json")
     def person_json(self):
         """The picked person's details, filled into the form (404 outside the admin's subtree)."""
-        raw = request.args.get("id", "")
-        person = self._person(int(raw)) if raw.isdigit() and len(raw) < 12 else None
+        person = self._person(to_id(request.args.get("id")))
         if person is None:
             abort(404)
         active = tr.active_transfer(person.id)
