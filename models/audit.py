@@ -40,7 +40,7 @@ class AuditEntry(OrgScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now, nullable=False, index=True)
     request_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
-    actor_id: Mapped[int | None] = mapped_column(index=True)
+    actor_id: Mapped[int | None]  # no index: lists filter by the frozen name; every bulk decision writes here
     actor_name: Mapped[str] = mapped_column(String(50), nullable=False)
     actor_org_id: Mapped[int | None] = mapped_column(index=True)
     actor_org_name: Mapped[str | None] = mapped_column(String(100))

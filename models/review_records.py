@@ -32,7 +32,6 @@ class ReviewRecord(OrgScoped, db.Model):
     org = relationship("Organization")
     __table_args__ = (
         Index("ix_review_record_type_org_created", "target_type", "org_id", "created_at"),
-        Index("ix_review_record_target", "target_type", "target_id"),
         # A 已审核 tab in its order (created_at DESC, id DESC: read backwards) and its prefix searches and filters;
         # org_id last, so the scoped count of a search is read from the index alone.
         Index("ix_review_record_type_created_id", "target_type", "created_at", "id"),
