@@ -5,6 +5,7 @@ records them. Staff are many and go in as set-based Core inserts (demo.bulk), au
 """
 import random
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import click
@@ -104,8 +105,9 @@ def _employers():
     return [(org_id, profile_key_for(name, industry), depts.get(org_id, {})) for org_id, name, industry in orgs]
 
 
-def add_persons(n: int, progress=click.echo) -> int:
-    """Add ``n`` approved staff spread over the approved employers; returns how many were added.
+def add_persons(n: int, progress=click.echo, status: str = "approved") -> int:
+    """Add ``n`` staff (approved, or ``status``: pending registrations) spread over the approved employers;
+    returns how many were added.
 
     ID numbers continue at SCALE_SEQ + the number of persons already stored, so repeated runs follow on from
     each other; any number that exists anyway (registered by hand, or after deletions) is skipped. The same
@@ -128,7 +130,7 @@ def add_persons(n: int, progress=click.echo) -> int:
             if id_number in taken:
                 continue
             org_id, profile, depts = rng.choice(employers)
-            person = draw_person(rng, id_number, org_id, profile, list(depts))
+            person = replace(draw_person(rng, id_number, org_id, profile, list(depts)), status=status)
             rows.append((person, org_id, depts.get(person.department), None))
         added += insert_people(rows, password_hash, SCALE_REASON)
         db.session.commit()
