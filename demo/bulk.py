@@ -9,6 +9,8 @@ from models import (Account, AdminMembership, ChangeRequest, Organization, OrgCl
                     audit, db, now)
 
 from .accounts import PASSWORD
+from .ids import person_id_number, uscc
+from .names import person_name
 from .plan import SEED
 
 
@@ -126,32 +128,30 @@ def _approved(kind=None):
 def add_pending_units(n: int) -> int:
     """``n`` 用人单位 awaiting 下属单位注册审核 under the approved supervising departments, each with its
     super admin (who cannot log in until the unit is approved), as the public registration leaves them."""
-    from .ids import person_id_number, uscc
-    from .names import person_name
-
     supervisors = _approved("supervisor")
     if n <= 0 or not supervisors:
         return 0
-    rng, start = _rng("units", Organization), _count(Organization)
+    rng, seq = _rng("units", Organization), UNIT_SEQ + _count(Organization)
     password_hash = generate_password_hash(PASSWORD)
     t, added = now(), 0
     while added < n:
         size = min(BATCH, n - added)
-        seqs = range(UNIT_SEQ + start + added, UNIT_SEQ + start + added + size)
+        seqs, seq = range(seq, seq + size), seq + size
         codes = [uscc(s) for s in seqs]
         taken = set(db.session.scalars(select(Organization.uscc).where(Organization.uscc.in_(codes))))
+        taken |= taken_id_numbers([person_id_number(UNIT_ADMIN_SEQ + s) for s in seqs])
         orgs, admins = [], []
-        for seq, code in zip(seqs, codes):
-            if code in taken:
+        for unit_seq, code in zip(seqs, codes):
+            id_number = person_id_number(UNIT_ADMIN_SEQ + unit_seq)
+            if code in taken or id_number in taken:  # registered by hand meanwhile: skipped, not a crash
                 continue
             contact = person_name(rng, rng.choice("男女"))
-            orgs.append({"name": f"规模测试{rng.choice(_UNIT_WORDS)}有限公司（{seq}）", "uscc": code, "no_uscc": False,
+            orgs.append({"name": f"规模测试{rng.choice(_UNIT_WORDS)}有限公司（{unit_seq}）", "uscc": code, "no_uscc": False,
                          "kind": "employer", "parent_id": rng.choice(supervisors), "nature": "企业",
                          "industry": "信息传输、软件和信息技术服务业", "region": "济南市",
-                         "address": f"济南市历下区经十路{seq % 9000 + 1}号", "contact_name": contact,
+                         "address": f"济南市历下区经十路{unit_seq % 9000 + 1}号", "contact_name": contact,
                          "contact_phone": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
-                         "contact_email": f"unit{seq}@example.com", "status": "pending", "created_at": t})
-            id_number = person_id_number(UNIT_ADMIN_SEQ + seq)
+                         "contact_email": f"unit{unit_seq}@example.com", "status": "pending", "created_at": t})
             admins.append({"id_number": id_number, "name": contact, "password_hash": password_hash,
                            "phone": orgs[-1]["contact_phone"], "email": orgs[-1]["contact_email"],
                            "is_operator": False, "disabled": False, "must_change_password": False,

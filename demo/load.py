@@ -15,13 +15,12 @@ from werkzeug.security import generate_password_hash
 from models import Account, AdminMembership, Department, Organization, Person, ReviewRecord, Role, audit, db, now
 
 from .accounts import PASSWORD
-from .bulk import insert_people, taken_id_numbers
+from .bulk import SCALE_REASON, insert_people, taken_id_numbers
 from .ids import person_id_number
 from .plan import SEED, Plan, build_plan, draw_person
 from .profiles import profile_key_for
 
 DEMO_REASON = "演示数据"
-SCALE_REASON = "规模测试数据"
 SCALE_SEQ = 1_000_000  # person_id_number seqs of scale staff start here, clear of the demo's
 CHUNK = 5000
 
