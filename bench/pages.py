@@ -157,9 +157,14 @@ def _pad(text, width):
     return text + " " * (width - shown)
 
 
+def _rpad(text, width):
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return " " * (width - shown) + text
+
+
 def table(timings) -> str:
-    head = (f"{_pad('用户', 6)}{_pad('页面', 52)}{'状态':>4}{'应用ms':>10}{'SQLms':>9}{'比值':>6}{'查询':>4}"
-            f"{'最慢ms':>8}  标记")
+    head = (_pad("用户", 6) + _pad("页面", 52) + "".join(_rpad(h, w) for h, w in (
+        ("状态", 6), ("应用ms", 10), ("SQLms", 9), ("比值", 6), ("查询", 6), ("最慢ms", 8))) + "  标记")
     lines = [head, "-" * 104]
     for t in timings:
         slowest = t.slowest
