@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test test-sqlite test-postgres sysdeps venv db demo bench clean
+.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-province clean
 
 venv: $(VENV)/.installed
 
@@ -22,6 +22,15 @@ demo: db
 
 run: demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production: gunicorn on PostgreSQL, migrated first. BIND and WORKERS (sync workers) from the environment;
+# --forwarded-allow-ips stays gunicorn's default (only a proxy on 127.0.0.1 is trusted for X-Forwarded-*).
+BIND    ?= 127.0.0.1:8000
+WORKERS ?= 4
+serve: venv
+	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
+	$(FLASK) db-upgrade
+	$(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"
 
 # System packages the tests need: CJK fonts and HarfBuzz subsetting for WeasyPrint, Chromium for Playwright.
 sysdeps:
@@ -50,6 +59,12 @@ test-postgres: venv sysdeps
 
 bench: venv
 	$(BIN)/python -m bench.bulk_approve $(BENCH_ARGS)
+
+# Province scale on the PostgreSQL database in DATABASE_URL: fills it when empty (demo + seed --scale province,
+# several minutes), times every list page as three admins, then 50 sessions against gunicorn for 60 s.
+bench-province: venv
+	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
+	$(BIN)/python -m bench.province --seed $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/app.sqlite3 tests/screenshots .pytest_cache

@@ -44,9 +44,17 @@ def register_cli(app):
     @click.option("--demo", is_flag=True, help="Load the deterministic demo data set (only into an empty database).")
     @click.option("--persons", type=int, default=0, help="Add N more staff for scale work.")
     @click.option("--if-empty", is_flag=True, help="With --demo: do nothing when data exists.")
-    def seed(demo, persons, if_empty):
+    @click.option("--scale", type=click.Choice(["province"]),
+                  help="Province-scale data in the tester's proportions (500,000 staff unless --persons says).")
+    @click.option("--pending-persons", type=int, default=0, help="Add N staff registrations awaiting review.")
+    @click.option("--pending-units", type=int, default=0, help="Add N unit registrations awaiting review.")
+    @click.option("--review-records", type=int, default=0, help="Add N review records (the 已审核 tabs).")
+    @click.option("--change-requests", type=int, default=0, help="Add N pending staff change requests.")
+    @click.option("--transfers", type=int, default=0, help="Add N transfers in every status.")
+    @click.option("--audit-rows", type=int, default=0, help="Add N admin login entries to the audit log.")
+    def seed(demo, persons, if_empty, scale, **extra):
         """Load demo data and/or scale data."""
-        from demo import add_persons, load_demo
+        from demo import add_persons, add_scale, load_demo, province_counts
 
         if demo:
             has_data = db.session.scalar(select(func.count()).select_from(Organization))
@@ -57,9 +65,15 @@ def register_cli(app):
             else:
                 load_demo()
                 click.echo("演示数据已装入")
+        if scale == "province":
+            counts = province_counts(persons or 500_000)
+            persons = counts.pop("persons")
+            extra = {k: extra[k] or v for k, v in counts.items()}
         if persons:
             added = add_persons(persons)
             click.echo(f"已新增 {added} 名专技人员")
+        if any(extra.values()):
+            add_scale(extra, progress=click.echo)
 
     @app.cli.command("outbox")
     @click.option("-n", default=10, help="How many of the newest mails.")

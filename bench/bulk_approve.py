@@ -160,12 +160,17 @@ class RequestClient(FlaskClient):
 
 
 def http_client(app, reviewer):
+    return login(app, reviewer.id_number, PASSWORD, "supervisor")
+
+
+def login(app, id_number, password, user_type):
+    """A test client logged in through the login page (CSRF token and all), each request in its own context."""
     app.test_client_class = RequestClient
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    r = client.post("/login", data={"csrf_token": token, "user_type": "supervisor", "id_number": reviewer.id_number,
-                                    "password": PASSWORD})
+    r = client.post("/login", data={"csrf_token": token, "user_type": user_type, "id_number": id_number,
+                                    "password": password})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return client
 

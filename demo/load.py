@@ -5,6 +5,7 @@ records them. Staff are many and go in as set-based Core inserts (demo.bulk), au
 """
 import random
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import click
@@ -14,13 +15,12 @@ from werkzeug.security import generate_password_hash
 from models import Account, AdminMembership, Department, Organization, Person, ReviewRecord, Role, audit, db, now
 
 from .accounts import PASSWORD
-from .bulk import insert_people, taken_id_numbers
+from .bulk import SCALE_REASON, insert_people, taken_id_numbers
 from .ids import person_id_number
 from .plan import SEED, Plan, build_plan, draw_person
 from .profiles import profile_key_for
 
 DEMO_REASON = "演示数据"
-SCALE_REASON = "规模测试数据"
 SCALE_SEQ = 1_000_000  # person_id_number seqs of scale staff start here, clear of the demo's
 CHUNK = 5000
 
@@ -104,8 +104,9 @@ def _employers():
     return [(org_id, profile_key_for(name, industry), depts.get(org_id, {})) for org_id, name, industry in orgs]
 
 
-def add_persons(n: int, progress=click.echo) -> int:
-    """Add ``n`` approved staff spread over the approved employers; returns how many were added.
+def add_persons(n: int, progress=click.echo, status: str = "approved") -> int:
+    """Add ``n`` staff (approved, or ``status``: pending registrations) spread over the approved employers;
+    returns how many were added.
 
     ID numbers continue at SCALE_SEQ + the number of persons already stored, so repeated runs follow on from
     each other; any number that exists anyway (registered by hand, or after deletions) is skipped. The same
@@ -128,7 +129,7 @@ def add_persons(n: int, progress=click.echo) -> int:
             if id_number in taken:
                 continue
             org_id, profile, depts = rng.choice(employers)
-            person = draw_person(rng, id_number, org_id, profile, list(depts))
+            person = replace(draw_person(rng, id_number, org_id, profile, list(depts)), status=status)
             rows.append((person, org_id, depts.get(person.department), None))
         added += insert_people(rows, password_hash, SCALE_REASON)
         db.session.commit()
