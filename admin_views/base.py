@@ -30,6 +30,7 @@ MAX_LOOKUP_ROWS = 20
 MAX_PAGE = 100_000  # beyond any real list; keeps OFFSET a number both databases accept
 COUNT_CAP = 10_000  # lists count at most this many rows (plus the pages the pager shows beyond the current one)
 MAX_SEARCH_TERMS = 5
+DEFERRED_JOIN_OFFSET = 200  # from this many rows down, a list page reads its ids first (ScopedModelView._deep_page)
 log = logging.getLogger(__name__)
 
 
@@ -123,6 +124,7 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
     create_label = None  # the seed's word for the "create" tab of this view, e.g. 添加部门
     deleted_message = "该记录已被删除"  # the answer to a delete that finds the row already gone, e.g. 该部门已被删除
     delete_conflict_message = "未能删除：该记录仍被其他数据引用，请刷新页面后重试"
+    deferred_join_offset = DEFERRED_JOIN_OFFSET  # from this row on, a page reads its ids first (_deep_page)
 
     def __init__(self, model, name=None, category=None, **kwargs):
         super().__init__(model, db, name=name, category=category, **kwargs)
@@ -153,11 +155,26 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
         query, count_query, joins = self._list_queries(search, filters)
         page_size = self.page_size if page_size is None else page_size
         count = self.capped_count(count_query, page or 0, page_size)
+        query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
+        if execute and page_size and (page or 0) * page_size >= self.deferred_join_offset:
+            return count, self._deep_page(query, page, page_size)
         for j in self._auto_joins:
             query = query.options(joinedload(j))
-        query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
         query = self._apply_pagination(query, page, page_size)
         return count, query.all() if execute else query
+
+    def _deep_page(self, query, page, page_size):
+        """A page far down the list: its ids first (sorted and skipped over the narrow rows alone), then only
+        those rows with their related rows. Skipping 4,000 rows joined to their person and units costs
+        several times more than skipping 4,000 ids."""
+        ids = [row[0] for row in self._apply_pagination(query.with_entities(self.model.id), page, page_size)]
+        if not ids:
+            return []
+        rows = self.get_query().filter(self.model.id.in_(ids))
+        for j in self._auto_joins:
+            rows = rows.options(joinedload(j))
+        by_id = {row.id: row for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
 
     @staticmethod
     def capped_count(count_query, page, page_size):

@@ -42,7 +42,7 @@ class AuditEntry(OrgScoped, db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     actor_id: Mapped[int | None]  # no index: lists filter by the frozen name; every bulk decision writes here
     actor_name: Mapped[str] = mapped_column(String(50), nullable=False)
-    actor_org_id: Mapped[int | None] = mapped_column(index=True)
+    actor_org_id: Mapped[int | None]  # indexed with the action: the scope of every audit list (below)
     actor_org_name: Mapped[str | None] = mapped_column(String(100))
     actor_role: Mapped[str | None] = mapped_column(String(50))
     entity: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -54,9 +54,19 @@ class AuditEntry(OrgScoped, db.Model):
     __table_args__ = (
         Index("ix_audit_entry_entity", "entity", "entity_id"),
         # The 操作人 filter is a prefix (admin_views/filters.starts_with).
+        # The scope (actor org in the subtree) with the 操作 filter and the list's order: a filter that matches few
+        # of a province's millions of entries reads those few, not the table backwards.
+        Index("ix_audit_entry_org_action_id", "actor_org_id", "action", "id"),
         Index("ix_audit_entry_actor_name", "actor_name", "actor_org_id",
               postgresql_ops={"actor_name": "varchar_pattern_ops"}),
     )
+
+    @classmethod
+    def scope_clause(cls, org_id):
+        # Entries of no org (the command line, anonymous visitors) are in no admin's subtree. Saying so lets the
+        # planner read the (actor_org_id, action, id) index for a filter that matches few entries, instead of
+        # the whole log backwards.
+        return cls.actor_org_id.is_not(None) & super().scope_clause(org_id)
 
     @property
     def action_label(self):

@@ -42,6 +42,7 @@ class Person(OrgScoped, db.Model):
         Index("ix_person_org_status", "org_id", "status"),
         Index("ix_person_status_created", "status", "created_at"),
         Index("ix_person_org_title", "org_id", "title_series", "title_level"),
+        Index("ix_person_education_org", "education", "org_id"),  # the 学历 filter: a rare degree is not a scan
         # Prefix search (admin_views/filters.starts_with). PostgreSQL's LIKE 'x%' needs pattern operators unless
         # the database collation is "C"; SQLite's range uses the plain name index and the unique id_number one.
         # org_id last: the list's count (scoped by org) is then read from the index alone.

@@ -71,3 +71,18 @@ def test_dashboard_cards_stop_counting_at_the_cap(auth, client, unit, monkeypatc
     assert "LIMIT" in statements[-1]
     monkeypatch.setattr("models.queues.COUNT_CAP", 7)
     assert client.get("/admin/todo.json").get_json()["queues"][0]["count"] == 7
+
+
+def test_a_deep_page_reads_its_ids_first_and_shows_the_same_rows_in_the_same_order(auth, client, unit):
+    """From row 200 on, a page is read as ids, then those rows: the rows and their order are the list's own."""
+    add_persons(unit.employer, 260, name="深页")
+    auth.login(unit.admin)
+    expected = [p.name for p in Person.query.filter(Person.name.like("深页%")).order_by(Person.id.desc())]
+    shallow, deep = "/admin/staff/?search=深页&page=1", "/admin/staff/?search=深页&page=11"
+    assert re.findall(r"深页\d{5}", client.get(shallow).get_data(as_text=True)) == expected[20:40]
+    with count_queries() as statements:
+        body = client.get(deep).get_data(as_text=True)
+    assert re.findall(r"深页\d{5}", body) == expected[220:240]
+    ids_first = [s for s in statements if s.lstrip().startswith("SELECT person.id") and "OFFSET" in s]
+    assert len(ids_first) == 1, statements
+    assert page_queries(client, deep) == page_queries(client, "/admin/staff/?search=深页&page=12")

@@ -30,9 +30,15 @@ def upgrade():
     # Read by no page or rule, written by every bulk decision (10,000 review records and audit rows at a time).
     op.drop_index("ix_review_record_target", table_name="review_record")
     op.drop_index("ix_audit_entry_actor_id", table_name="audit_entry")
+    op.create_index("ix_audit_entry_org_action_id", "audit_entry", ["actor_org_id", "action", "id"])
+    op.drop_index("ix_audit_entry_actor_org_id", table_name="audit_entry")  # the new one leads with it
+    op.create_index("ix_person_education_org", "person", ["education", "org_id"])
 
 
 def downgrade():
+    op.drop_index("ix_person_education_org", table_name="person")
+    op.create_index("ix_audit_entry_actor_org_id", "audit_entry", ["actor_org_id"])
+    op.drop_index("ix_audit_entry_org_action_id", table_name="audit_entry")
     op.create_index("ix_audit_entry_actor_id", "audit_entry", ["actor_id"])
     op.create_index("ix_review_record_target", "review_record", ["target_type", "target_id"])
     op.drop_index("ix_transfer_created_id", table_name="transfer")
