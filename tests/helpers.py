@@ -1,6 +1,7 @@
 """Factories that build valid objects in one call (after CTFd's tests/helpers.py)."""
 import itertools
 import re
+import threading
 
 from demo.ids import id_number, uscc
 from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
@@ -77,3 +78,13 @@ def csrf_token(html: str) -> str:
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, "no csrf token in page"
     return match.group(1)
+
+
+def in_threads(targets, timeout=120):
+    """Start every callable in its own thread and wait for all: the race tests' "many requests at the same
+    moment" (the callables meet at a Barrier of their own)."""
+    threads = [threading.Thread(target=t) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)

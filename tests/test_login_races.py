@@ -17,7 +17,7 @@ from models import account as account_module
 from models.login import ADDRESS_FAILURES
 
 from .conftest import Auth
-from .helpers import PASSWORD, csrf_token, make_account, next_seq
+from .helpers import PASSWORD, csrf_token, in_threads, make_account, next_seq
 from .test_auth import login_error
 
 PARALLEL = 20
@@ -69,11 +69,7 @@ def all_at_once(app, prepare, post, n=PARALLEL, on_start=None):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    in_threads([lambda i=i: run(i) for i in range(n)], timeout=120)
     assert not errors, errors
     db.session.expire_all()
     return responses

@@ -16,7 +16,7 @@ from models.change_requests import decide_changes
 from models.actor import Actor
 from models.registration_review import PERSONS, decide_registrations
 
-from .helpers import make_admin, make_person
+from .helpers import in_threads, make_admin, make_person
 
 HOLD_SECONDS = 0.3
 
@@ -39,11 +39,7 @@ def race(app, *jobs):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads([lambda i=i, job=job: run(i, job) for i, job in enumerate(jobs)], timeout=30)
     assert not errors, errors
     return results
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from models import AuditEntry, Person, Transfer, db
 from models import transfer as tr
 
-from .helpers import make_department, make_org, make_person
+from .helpers import in_threads, make_department, make_org, make_person
 
 THREADS = 20
 
@@ -38,11 +38,7 @@ def run_at_once(app, n, work):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    in_threads([lambda i=i: body(i) for i in range(n)], timeout=60)
     return results
 
 
@@ -126,11 +122,7 @@ def test_the_unique_index_decides_when_both_pass_the_check(app, unit, monkeypatc
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=start, args=(i,)) for i in (0, 1)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    in_threads([lambda i=i: start(i) for i in (0, 1)], timeout=60)
     assert results == {0: "ok", 1: tr.ACTIVE_EXISTS}
     assert checks == [None, None]  # both passed the check in code: the refusal came from the index
     assert db.session.scalar(select(Transfer.to_org_id).where(Transfer.person_id == person_id)) == unit.other.id

@@ -20,7 +20,7 @@ from models import AdminMembership, AuditEntry, Department, Organization, Role, 
 from models.base import lock_row
 
 from .conftest import Auth
-from .helpers import csrf_token, make_admin, make_department, make_role
+from .helpers import csrf_token, in_threads, make_admin, make_department, make_role
 
 THREADS = 20
 
@@ -78,11 +78,7 @@ def post_at_once(app, monkeypatch, posts, pages=None):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    in_threads([lambda i=i: body(i) for i in range(n)], timeout=120)
     monkeypatch.setattr(ScopedModelView, "get_one", original)
     db.session.expire_all()
     if pages is not None:
@@ -164,11 +160,7 @@ def test_lock_row_waits_for_the_holder_and_then_reads_what_it_committed(app, uni
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    in_threads([first, second], timeout=30)
     assert seen == {"before": "生产部", "locked": "质检部"}
 
 
