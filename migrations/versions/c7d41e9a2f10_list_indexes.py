@@ -4,6 +4,7 @@ Revision ID: c7d41e9a2f10
 Revises: bb629c4862b0
 Create Date: 2026-12-01 22:10:00.000000
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = 'c7d41e9a2f10'
@@ -31,6 +32,8 @@ def upgrade():
     op.drop_index("ix_review_record_target", table_name="review_record")
     op.drop_index("ix_audit_entry_actor_id", table_name="audit_entry")
     op.create_index("ix_audit_entry_org_action_id", "audit_entry", ["actor_org_id", "action", "id"])
+    op.create_index("ix_audit_entry_action_id_of_orgs", "audit_entry", ["action", "id"],
+                    postgresql_where=sa.text("actor_org_id IS NOT NULL"), sqlite_where=sa.text("actor_org_id IS NOT NULL"))
     op.drop_index("ix_audit_entry_actor_org_id", table_name="audit_entry")  # the new one leads with it
     op.create_index("ix_person_education_org", "person", ["education", "org_id"])
 
@@ -38,6 +41,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_person_education_org", table_name="person")
     op.create_index("ix_audit_entry_actor_org_id", "audit_entry", ["actor_org_id"])
+    op.drop_index("ix_audit_entry_action_id_of_orgs", table_name="audit_entry")
     op.drop_index("ix_audit_entry_org_action_id", table_name="audit_entry")
     op.create_index("ix_audit_entry_actor_id", "audit_entry", ["actor_id"])
     op.create_index("ix_review_record_target", "review_record", ["target_type", "target_id"])
