@@ -11,8 +11,7 @@ from flask import abort, request
 from sqlalchemy import BigInteger
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**31 - 1  # PostgreSQL INTEGER
-MAX_BIG_ID = 2**63 - 1  # PostgreSQL BIGINT
+from models.base import MAX_ID, is_row_id
 MIN_DAY, MAX_DAY = date(1900, 1, 1), date(2100, 12, 31)
 DAY_OUT_OF_RANGE = "日期须在 1900-01-01 至 2100-12-31 之间"
 NUL_REFUSED = "提交的内容中含有非法字符（空字符 NUL），请删除后重新提交。"
@@ -33,7 +32,7 @@ def to_id(raw, big=False) -> int | None:
         value = int(text)
     else:
         return None
-    return value if 1 <= value <= (MAX_BIG_ID if big else MAX_ID) else None
+    return value if is_row_id(value, big) else None
 
 
 def day_in_range(value) -> bool:

@@ -10,6 +10,13 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 # Big tables get 64-bit keys on PostgreSQL; SQLite only autoincrements INTEGER.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER
+MAX_BIG_ID = 2**63 - 1  # PostgreSQL BIGINT
+
+
+def is_row_id(value, big=False) -> bool:
+    """An int a key column can hold: beyond it PostgreSQL answers "integer out of range", not "no such row"."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= (MAX_BIG_ID if big else MAX_ID)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from . import audit
 from .account import LOCKED_MESSAGE, PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership
-from .base import db
+from .base import db, is_row_id
 from .org import Department, Organization
 from .person import Person
 from .validators import birth_date_of, gender_of
@@ -34,7 +34,7 @@ class RegistrationError(Exception):
 # -- lookups the public pages may use ---------------------------------------------------------------
 def _valid_key(value) -> bool:
     """Ids come from public forms: anything outside the INTEGER range would be a database error, not a miss."""
-    return isinstance(value, int) and 0 < value < 2**31
+    return is_row_id(value)
 
 
 def approved_org(org_id) -> Organization | None:

@@ -9,7 +9,7 @@ from . import permissions
 from .account import LOCKED_MESSAGE as LOCKED
 from .account import PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership, Role
-from .base import db, lock_row
+from .base import db, is_row_id, lock_row
 from .org import Organization
 from .person import Person
 
@@ -140,7 +140,7 @@ def add_admin(org, account: Account, role: Role | None, granter_codes) -> AdminM
 
 def approved_person_of(org, person_id) -> Person | None:
     """(a) 选择成为管理员: only an approved person of this very unit qualifies."""
-    if not isinstance(person_id, int) or not 0 < person_id < 2**31:
+    if not is_row_id(person_id):
         return None
     return db.session.scalar(select(Person).where(Person.id == person_id, Person.org_id == org.id,
                                                   Person.status == "approved"))

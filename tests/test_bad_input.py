@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from flask_admin.contrib.sqla import ModelView
 
-from forms.input import DAY_OUT_OF_RANGE, MAX_BIG_ID, MAX_ID, NUL_REFUSED, to_id
+from forms.input import DAY_OUT_OF_RANGE, NUL_REFUSED, to_id
+from models.base import MAX_BIG_ID, MAX_ID
 
 from .helpers import csrf_token, make_admin, make_department, make_person
 
