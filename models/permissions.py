@@ -31,6 +31,8 @@ CATALOGUE = [
         ("stats.title_distribution", "职称系列分布查询"),
         ("stats.completion", "继教完成情况查询"),
         ("stats.staff", "专技人员信息查询"),
+        ("stats.staff_import", "专技人员批量导入"),
+        ("stats.staff_password", "重置专技人员密码"),
         ("stats.certificates", "电子证书查询打印"),
         ("audit.view", "审计日志"),
     ]),
