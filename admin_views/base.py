@@ -250,6 +250,17 @@ class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
                 kept.append((idx, name, value))
         return kept if self._filters else None
 
+    def _get_filter_groups(self):
+        """Flask-Admin reads filter options once, at start-up; a filter whose options depend on who is asking
+        (the unit's own departments) offers ``request_options()``, read here on every page."""
+        groups = super()._get_filter_groups()
+        for items in (groups or {}).values():
+            for item in items:
+                flt = self._filters[item["index"]]
+                if hasattr(flt, "request_options"):
+                    item["options"] = flt.request_options()
+        return groups
+
     def handle_action(self, return_view=None):
         form = self.action_form()
         if self.validate_form(form):

@@ -1,21 +1,63 @@
-"""查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff."""
-from flask_admin.contrib.sqla.filters import FilterEqual
+"""查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff, details and 重置密码."""
+from flask import abort, flash, redirect, request
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 
-from models import Person
+from forms.input import to_id
+from models import Department, Organization, Person, access, db
 from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
 
 from .base import ScopedModelView
-from .filters import PrefixFilter
+from .filters import InSelectFilter, PrefixFilter, starts_with
+
+MAX_DEPARTMENT_OPTIONS = 300
 
 
 def _choices(values):
     return [(v, v) for v in values]
 
 
+def _own_departments():
+    """The 所在部门 pick list: the departments of the unit the admin acts for (a province has too many to list)."""
+    org = access.current_org()
+    if org is None:
+        return []
+    rows = db.session.execute(select(Department.id, Department.name).where(Department.org_id == org.id)
+                              .order_by(Department.name).limit(MAX_DEPARTMENT_OPTIONS))
+    return [(str(i), name) for i, name in rows]
+
+
+class DepartmentFilter(BaseSQLAFilter):
+    """所在部门 is one of the unit's departments, picked by name; a posted id that is no row id matches nothing."""
+
+    def request_options(self):
+        return _own_departments()
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) == value)
+
+    def validate(self, value):
+        return to_id(value) is not None
+
+    def clean(self, value):
+        return to_id(value)
+
+    def operation(self):
+        return "等于"
+
+
+def _units_named(prefix):
+    return select(Organization.id).where(starts_with(Organization.name, prefix))
+
+
 class StaffQueryView(ScopedModelView):
     permission = "stats.staff"
     can_create = can_edit = can_delete = False
     can_view_details = True
+    details_template = "admin/staff/details.html"
     column_list = ["name", "id_number", "gender", "org", "department", "education", "title_series",
                    "title_level", "status"]
     column_details_list = ["name", "id_number", "gender", "birth_date", "org", "department", "education",
@@ -28,6 +70,8 @@ class StaffQueryView(ScopedModelView):
     column_filters = [
         PrefixFilter(Person.name, "姓名"),
         FilterEqual(Person.id_number, "身份证号"),
+        DepartmentFilter(Person.department_id, "所在部门"),
+        InSelectFilter(Person.org_id, "所属单位", _units_named, operation="名称开头是"),
         FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
         FilterEqual(Person.title_series, "职称系列", options=_choices(TITLE_SERIES)),
         FilterEqual(Person.title_level, "职称级别", options=_choices(TITLE_LEVELS)),
@@ -40,3 +84,33 @@ class StaffQueryView(ScopedModelView):
         "department": lambda v, c, m, n: m.department.name if m.department else "",
     }
     column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
+
+    @staticmethod
+    def can_reset_password():
+        return access.can("stats.staff_password")
+
+    def get_list_row_actions(self):
+        actions = super().get_list_row_actions()
+        if self.can_reset_password():
+            actions.append(EndpointLinkRowAction("fa fa-key", ".reset_password_view", "重置密码"))
+        return actions
+
+    @expose("/reset-password/", methods=("GET", "POST"))
+    def reset_password_view(self):
+        """重置密码: asks first (a GET never changes anything), then shows the temporary password once."""
+        if not self.can_reset_password():
+            abort(403)
+        person = self.get_one(request.args.get("id"))
+        back = self.get_url(".details_view", id=person.id)
+        form = FlaskForm()
+        if form.validate_on_submit():
+            try:
+                password = person.reset_password()
+            except ValueError as e:
+                db.session.rollback()
+                flash(str(e), "error")
+                return redirect(back)
+            db.session.commit()
+            return self.render("admin/staff/password_reset.html", person=person, password=password, back=back)
+        return self.render("admin/staff/password_reset.html", person=person, form=form, back=back,
+                           refusal=person.password_reset_refusal())

@@ -175,6 +175,18 @@ def check_password_with_lock(account: Account | None, password: str, reason: str
         return PASSWORD_LOCKED
 
 
+# No 0/O, 1/l/I: the admin reads the password out to the person over the phone.
+_READABLE = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password() -> str:
+    """Ten readable characters with letters and digits (the policy's minimum), for the owner to replace at once."""
+    while True:
+        word = "".join(secrets.choice(_READABLE) for _ in range(10))
+        if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
+            return word
+
+
 def _digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 

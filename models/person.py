@@ -4,10 +4,16 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import db, now
+from . import audit
+from .base import db, lock_row, now
 from .choices import PERSON_STATUSES
 from .org import OrgScoped
 from .validators import mask_id_number
+
+# An admin account's password opens more than this person's portal: a unit admin resetting it could sign in as
+# the admin of another (maybe higher) unit.
+RESET_REFUSED_ADMIN = "该人员同时是单位管理员，为防止越权，其密码不能在此重置：请本人通过“忘记密码”找回，或联系平台客服"
+RESET_REFUSED_STATUS = "只能重置已审核人员的密码"
 
 
 class Person(OrgScoped, db.Model):
@@ -62,3 +68,32 @@ class Person(OrgScoped, db.Model):
     @property
     def status_label(self):
         return PERSON_STATUSES.get(self.status, self.status)
+
+    def password_reset_refusal(self) -> str | None:
+        """Why an admin of the person's unit may not reset this account's password, or None."""
+        from .admin import AdminMembership
+
+        if self.status != "approved":
+            return RESET_REFUSED_STATUS
+        if self.account.is_operator or db.session.query(
+                AdminMembership.query.filter(AdminMembership.account_id == self.account_id).exists()).scalar():
+            return RESET_REFUSED_ADMIN
+        return None
+
+    def reset_password(self) -> str:
+        """重置密码 (F28): a temporary password the person must replace at the next login; returns it once.
+
+        Every session of the account ends, a lock from wrong passwords is lifted (the admin has just vouched for
+        the person), and the change is audited as 重置密码 with the password itself masked.
+        """
+        from .account import Account, temporary_password
+
+        account = lock_row(Account, self.account_id)
+        refusal = self.password_reset_refusal()
+        if refusal:
+            raise ValueError(refusal)
+        password = temporary_password()
+        with audit.action("reset_password"):
+            account.set_password(password, temporary=True)
+            account.unlock()
+        return password
