@@ -55,7 +55,8 @@ def text(value) -> str:
     if isinstance(value, (int, float)):
         return _number_text(value)
     if isinstance(value, datetime):
-        return value.isoformat(" ", "seconds") if value.time() else value.date().isoformat()
+        midnight = not (value.hour or value.minute or value.second)
+        return value.date().isoformat() if midnight else value.isoformat(" ", "seconds")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return " ".join(str(value).translate(_FOLD).split())
