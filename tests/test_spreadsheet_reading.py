@@ -186,6 +186,17 @@ def test_ten_thousand_character_cells_are_read_whole_and_longer_ones_capped():
     assert read_table("a.csv", f"备注\n{huge}\n".encode()).rows == [(2, ["x" * MAX_CELL_CHARS])]
 
 
+def test_csv_field_beyond_the_csv_modules_limit_is_refused_with_a_message():
+    message = refused("a.csv", ("备注\n" + "x" * 200_000 + "\n").encode())
+    assert "第 2 行" in message and "过长" in message
+
+
+def test_csv_with_an_unterminated_quote_reads_to_the_end():
+    # the rest of the file lands in the cell of the open quote, where the preview shows it: nothing is dropped
+    table = read_table("a.csv", '姓名,备注\n王喆,"未闭合\n张堃,x\n'.encode())
+    assert table.rows == [(2, ["王喆", "未闭合\n张堃,x\n"])]
+
+
 # ---- hostile and broken files ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, data, says", [

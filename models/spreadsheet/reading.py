@@ -8,6 +8,7 @@ values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) com
 import codecs
 import csv
 import io
+import logging
 from dataclasses import dataclass
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -27,6 +28,7 @@ _MAGIC = (
     (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"), (b"{\\rtf", "RTF 文档"),
 )
 __all__ = ["MAX_ROWS", "FileRefused", "Table", "read_table"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -122,6 +124,7 @@ def _calamine(call, *args):
     except BaseException as exc:  # noqa: B036 — pyo3's PanicException derives from BaseException
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
+        log.info("python-calamine refused an upload: %s: %s", type(exc).__name__, exc)
         if "password" in str(exc).lower():
             raise FileRefused("文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再上传。") from None
         raise FileRefused(DAMAGED) from None
@@ -144,7 +147,7 @@ def _workbook_table(data: bytes, max_rows: int) -> Table:
     if sheet.start is None:  # iter_rows() panics on an empty sheet
         raise FileRefused(f"工作表“{sheet.name}”是空的，没有任何数据。")
     # iter_rows() yields from row 1 (empty lists above the data), so enumerate() gives Excel's row numbers.
-    return _table(_calamine(sheet.iter_rows), max_rows, sheet.name)
+    return _calamine(lambda: _table(sheet.iter_rows(), max_rows, sheet.name))
 
 
 def _csv_text(data: bytes) -> str:
