@@ -229,27 +229,26 @@ def _exact_xlsx_grid(xml: bytes, sheet: str) -> None:
 
 
 _ODS_TABLE = re.compile(rb'<table:table(?=[\s>])([^>]*)>')
-_ODS_ROW = re.compile(rb'<table:table-row(?=[\s/>])([^>]*?)(?:/>|>(.*?)</table:table-row>)', re.DOTALL)
 _ODS_CELL = re.compile(rb'<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)/?>')
 _ODS_VALUE = (b"office:value", b"office:string-value", b"office:date-value", b"office:time-value",
               b"office:boolean-value", b"table:formula")
 _REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ROW_OPEN, _ROW_CLOSE = b"<table:table-row", b"</table:table-row>"
 
 
 def _check_ods_grid(xml: bytes) -> None:
     """python-calamine repeats a row or cell as often as ``number-rows/columns-repeated`` says. LibreOffice
     writes huge repeats for the empty rest of every row and sheet, which calamine drops; repeats of cells with
     a value, or a value far to the right, are what grow the grid."""
-    starts = [m for m in _ODS_TABLE.finditer(xml)]
+    starts = list(_ODS_TABLE.finditer(xml))
     for i, table in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(xml)
         name = _ODS_NAME.search(table.group(1))
         sheet = name.group(1).decode("utf-8", "replace") if name else ""
         height = pending = width = 0
-        for found in _ODS_ROW.finditer(xml, table.end(), end):
-            attrs, body = found.group(1), found.group(2) or b""
+        for attrs, body in _ods_rows(xml, table.end(), end):
             repeat = _REPEAT_ROWS.search(attrs)
             repeat = min(int(repeat.group(1)), 1 << 20) if repeat else 1
             row_width = _ods_row_width(body)
@@ -263,16 +262,39 @@ def _check_ods_grid(xml: bytes) -> None:
                 _refuse_grid(sheet, height, width)
 
 
+def _ods_rows(xml: bytes, start: int, end: int):
+    """(attributes, content) of each table-row between start and end; bytes.find, not a regex, for speed."""
+    at = xml.find(_ROW_OPEN, start, end)
+    while at >= 0:
+        after = at + len(_ROW_OPEN)
+        close = xml.find(b">", after, end)
+        if close < 0:
+            return
+        if xml[after:after + 1] not in (b" ", b"\t", b"\n", b"\r", b">", b"/"):  # table-row-group and the like
+            at = xml.find(_ROW_OPEN, close, end)
+            continue
+        if xml[close - 1:close] == b"/":
+            yield xml[after:close - 1], b""
+            at = xml.find(_ROW_OPEN, close, end)
+            continue
+        finish = xml.find(_ROW_CLOSE, close, end)
+        if finish < 0:
+            finish = end
+        yield xml[after:close], xml[close + 1:finish]
+        at = xml.find(_ROW_OPEN, finish, end)
+
+
 def _ods_row_width(body: bytes) -> int:
-    """1 + the column of the row's last cell with a value (0: an empty row)."""
-    last = max(body.rfind(marker) for marker in _ODS_VALUE)
+    """1 + the column of the row's last cell with a value (0: an empty row). Any "value" counts, text too:
+    at worst a cell is taken for non-empty that calamine would drop."""
+    last = max(body.rfind(b"value"), body.rfind(b"table:formula"))
     if last < 0:
         return 0
     tag_start = body.rfind(b"<", 0, last)
     tag_end = body.find(b">", last)
-    head = body[:tag_start]
-    if b"repeated" not in head and b"repeated" not in body[tag_start:tag_end]:
-        return head.count(b"<table:table-cell") + head.count(b"<table:covered-table-cell") + 1
+    if body.find(b"repeated", 0, tag_end) < 0:
+        return (body.count(b"<table:table-cell", 0, tag_start)
+                + body.count(b"<table:covered-table-cell", 0, tag_start) + 1)
     width = column = 0
     for attrs in _ODS_CELL.findall(body):
         repeat = _REPEAT_COLS.search(attrs)
