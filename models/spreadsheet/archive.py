@@ -74,7 +74,6 @@ def check(data: bytes, kind: str) -> None:
         big = member.file_size > BIG_MEMBER
         if declared > MAX_UNPACKED or big and member.file_size > MAX_RATIO * max(member.compress_size, 1):
             raise FileRefused(TOO_BIG.format(mb=MAX_UNPACKED >> 20))
-    sheets = _sheet_names(archive, kind)
     for member in members:
         if member.is_dir():
             continue
@@ -83,7 +82,9 @@ def check(data: bytes, kind: str) -> None:
             if member.filename == "[Content_Types].xml" and b"macroEnabled" in body:
                 raise FileRefused(MACROS)
             if b"sheetData" in body:
-                _check_xlsx_grid(body, sheets.get(member.filename, member.filename))
+                extent = _xlsx_grid(body)
+                if extent:
+                    _refuse_grid(_sheet_names(archive).get(member.filename, member.filename), *extent)
         elif member.filename == "content.xml":
             _check_ods_grid(body)
         elif member.filename == "mimetype" and body.strip() != _ODS_MIME:
@@ -121,10 +122,8 @@ def inflate(data: bytes, member: zipfile.ZipInfo) -> bytes:
     return body
 
 
-def _sheet_names(archive: zipfile.ZipFile, kind: str) -> dict[str, str]:
-    """Member name → sheet name, for the messages; best effort (a part we cannot name keeps its path)."""
-    if kind != "xlsx":
-        return {}
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Member name → sheet name, for the message; best effort (a part we cannot name keeps its path)."""
     try:
         book = archive.read("xl/workbook.xml") if archive.getinfo("xl/workbook.xml").file_size < 1 << 22 else b""
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -167,8 +166,8 @@ def _up_to(limit: str, alphabet: str) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
-def _check_xlsx_grid(xml: bytes, sheet: str) -> None:
-    """Fast path: when every cell element carries its plain reference first (as Excel, WPS, LibreOffice and
+def _xlsx_grid(xml: bytes) -> tuple[int, int] | None:
+    """The (last row, last column) of a grid too large for MAX_CELLS, or None. Fast path: when every cell element carries its plain reference first (as Excel, WPS, LibreOffice and
     openpyxl write them), one regex pass proves that no cell lies outside rows 1..n × the columns that fit in
     MAX_CELLS, n being the last row's number. python-calamine places such a cell by its reference alone, so the
     rows' own attributes do not matter. Anything else takes the exact, slower path."""
@@ -185,8 +184,8 @@ def _check_xlsx_grid(xml: bytes, sheet: str) -> None:
                               + rb'"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>)')
         # quick-xml matches local names, so <x:c> is a cell too
         if b":c" not in xml and not odd_cell.search(xml):
-            return
-    _exact_xlsx_grid(xml, sheet)
+            return None
+    return _exact_xlsx_grid(xml)
 
 
 _TAG = re.compile(rb'''<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>''')
@@ -194,7 +193,7 @@ _CELL_REF = re.compile(rb'''(?:^|\s)r\s*=\s*["']([A-Z]{1,3})(\d{1,7})["']''')
 _ROW_REF = re.compile(rb'''(?:^|\s)r\s*=\s*["'](\d{1,7})["']''')
 
 
-def _exact_xlsx_grid(xml: bytes, sheet: str) -> None:
+def _exact_xlsx_grid(xml: bytes) -> tuple[int, int] | None:
     """Where a cell goes as python-calamine places it (its own reference, else next to the one before) for
     every cell element; slower, for files that other writers made."""
     row = col = 0
@@ -225,7 +224,8 @@ def _exact_xlsx_grid(xml: bytes, sheet: str) -> None:
         top, bottom, left, right = min(top, at_row), max(bottom, at_row), min(left, col), max(right, col)
         col += 1
     if bottom >= 0 and (bottom - top + 1) * (right - left + 1) > MAX_CELLS:
-        _refuse_grid(sheet, bottom + 1, right + 1)
+        return bottom + 1, right + 1
+    return None
 
 
 _ODS_TABLE = re.compile(rb'<table:table(?=[\s>])([^>]*)>')
