@@ -24,6 +24,7 @@ ID_X = "11010519491231002X"  # one whose check digit is X
     ("ＡＢＣ１２３ａｂｃ", "ABC123abc"),       # full-width letters and digits
     ("办公室（一）：", "办公室（一）："),      # Chinese punctuation is kept as written
     ("x\x00y", "x y"),                         # NUL never reaches the database
+    ("x\x85\x9fy", "x y"),                     # C1 controls of a mis-decoded file
     (13800138000.0, "13800138000"),            # a number cell as Excel shows it
     (42, "42"),
     (2.5, "2.5"),
