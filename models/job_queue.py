@@ -124,6 +124,7 @@ def register_cli(app):
     @click.option("--workers", default=WORKERS, show_default=True, help="Worker threads.")
     def jobs_worker(workers):
         """Run the background job consumer (exports, imports) until Ctrl-C or SIGTERM."""
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         huey = current_app.extensions["huey"]
         if huey.immediate:
             raise click.ClickException("JOBS_IMMEDIATE 已开启：任务在请求内直接执行，无需后台任务进程")
