@@ -97,7 +97,7 @@ class Job(OrgScoped, db.Model):
         """Estimated from the rate so far; None until there is a rate to go by."""
         if self.status != "running" or not self.started_at or not self.total or not self.done:
             return None
-        spent = ((self.heartbeat_at or now()) - self.started_at).total_seconds()
+        spent = (now() - self.started_at).total_seconds()
         if spent <= 0:
             return None
         return max(0, int((self.total - self.done) * spent / self.done))
@@ -324,7 +324,7 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
     def _run(self):
-        while not self._stop.wait(HEARTBEAT_SECONDS):
+        while not self._stop.wait(HEARTBEAT_SECONDS):  # read here, so a test may shorten it
             try:
                 with self.engine.begin() as conn:
                     conn.execute(update(Job).where(Job.id == self.job_id, Job.status == "running")
