@@ -273,7 +273,8 @@ def _execute(app, job_id: int):
             except Exception as e:
                 db.session.rollback()
                 text = str(e)
-                if not _CHINESE.search(text):
+                # A database or file error may quote SQL, row values or paths that are no user's business.
+                if isinstance(e, (SQLAlchemyError, OSError)) or not _CHINESE.search(text):
                     log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
                     text = GENERIC_FAILURE
                 _fail(job_id, text[:2000])

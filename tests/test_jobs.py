@@ -41,6 +41,13 @@ def _fail(run):
     raise ValueError(run.params["error"])
 
 
+@job_kind("test_duplicate")
+def _duplicate(run):
+    org = access.current_org().id
+    db.session.add_all([Department(org_id=org, name="重名部门"), Department(org_id=org, name="重名部门")])
+    db.session.flush()
+
+
 @job_kind("test_once")
 def _once(run):
     STEPS.append(run.job_id)
@@ -134,6 +141,14 @@ def test_an_english_exception_shows_the_generic_message_and_logs_the_traceback(c
     job = only_job()
     assert job.status == "failed" and job.message == GENERIC_FAILURE
     assert "division by zero" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_database_error_never_shows_its_sql_or_values(client, auth, unit, caplog):
+    auth.login(unit.admin)
+    start(auth, "test_duplicate")
+    job = only_job()
+    assert job.status == "failed" and job.message == GENERIC_FAILURE
+    assert "重名部门" in caplog.text  # the log has the whole story
 
 
 def _aged_job(unit, status, **times):
