@@ -46,14 +46,14 @@ def make_huey(app, store=None, filename=None):
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     redis_url = app.config.get("REDIS_URL", os.environ.get("REDIS_URL"))
-    store = store or app.config.get("JOBS_STORE", os.environ.get("JOBS_STORE"))
     name = "jxjy-jobs"
     if store is None:
+        wanted = str(app.config.get("JOBS_STORE") or os.environ.get("JOBS_STORE") or "").strip().lower()
         if app.config.get("TESTING") or _flag(app, "JOBS_IMMEDIATE"):
             store = "immediate"
         elif redis_url:
             store = "redis"
-        elif url.get_backend_name() == "postgresql":
+        elif url.get_backend_name() == "postgresql" and wanted != "sqlite":
             store = "postgresql"
         else:
             store = "sqlite"
