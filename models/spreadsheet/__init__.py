@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: reading uploads (``reading``), normalising their cells (``cells``)."""

@@ -1,0 +1,263 @@
+"""Uploaded spreadsheets (.xlsx .xls .ods .csv) as a header and raw rows, or a Chinese refusal of the whole file.
+
+Everything a user or an attacker can send is judged here before a parser sees it: the type is taken from the
+content (an extension can lie), a zip is checked through its directory before python-calamine inflates it (a
+3 MB bomb inflates to gigabytes), and macro workbooks are refused outright. python-calamine reads the cached
+values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty.
+"""
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+MAX_ROWS = 100_000
+MAX_CELL_CHARS = 32_767          # Excel's own limit: a longer cell can only come from a crafted file
+MAX_UNPACKED = 256 * 1024 * 1024  # all members of a zip together, as inflated
+MAX_MEMBERS = 500                # a real workbook has a few dozen parts
+MAX_RATIO = 200                  # for members over BIG_MEMBER; real sheet XML compresses about 10–40×
+BIG_MEMBER = 8 * 1024 * 1024
+
+ACCEPTED = "请上传 .xlsx、.xls、.ods 或 .csv 格式的表格文件。"
+DAMAGED = "文件已损坏或不完整（可能没有上传完整），请用 Excel/WPS 打开确认后重新保存再上传。"
+MACROS = "文件含有宏（VBA 代码），为安全起见不予读取。请在 Excel/WPS 中另存为“Excel 工作簿（.xlsx）”后再上传。"
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+# What a file that is not a spreadsheet most often turns out to be, named so that the user knows what they sent.
+_MAGIC = (
+    (b"MZ", "可执行程序"), (b"\x7fELF", "可执行程序"), (b"%PDF", "PDF 文档"), (b"\x89PNG", "图片"),
+    (b"\xff\xd8\xff", "图片"), (b"GIF8", "图片"), (b"BM", "图片"), (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"), (b"{\\rtf", "RTF 文档"),
+)
+
+
+class FileRefused(ValueError):
+    """The whole file is refused; ``str(e)`` is the Chinese message to show."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    header_row: int
+    rows: list[tuple[int, list]]
+    sheet: str
+
+
+def read_table(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> Table:
+    """The first sheet (the first visible one) of an upload: its header row (the first non-empty row) and every
+    non-empty row below it, numbered as Excel shows them. Raw cells are str / int / float / bool / date /
+    datetime (time and timedelta for time-formatted cells) or None; trailing empty cells are dropped."""
+    kind = _kind(filename or "", data)
+    if kind == "csv":
+        return _table(_csv_rows(data), max_rows, "")
+    if kind != "xls":
+        _check_zip(data, kind)
+    return _workbook_table(data, max_rows)
+
+
+def _extension(filename: str) -> str:
+    name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower().strip()
+    return name.rsplit(".", 1)[-1] if "." in name else ""
+
+
+def _kind(filename: str, data: bytes) -> str:
+    """"xlsx" / "xls" / "ods" / "csv" from the extension, confirmed by the content."""
+    ext = _extension(filename)
+    if ext in ("xlsm", "xltm", "xlam"):
+        raise FileRefused(MACROS)
+    if ext == "xlsb":
+        raise FileRefused("不支持 .xlsb（二进制工作簿）格式，请在 Excel 中另存为“Excel 工作簿（.xlsx）”后再上传。")
+    if ext == "et":
+        raise FileRefused("不支持 WPS 的 .et 格式，请在 WPS 中另存为“Excel 工作簿（.xlsx）”后再上传。")
+    if ext not in ("xlsx", "xltx", "xls", "ods", "csv"):
+        raise FileRefused(f"不支持 .{ext} 格式的文件。{ACCEPTED}" if ext else f"无法识别文件类型（文件名没有扩展名）。{ACCEPTED}")
+    if not data:
+        raise FileRefused("文件是空的（0 字节），请确认选择了正确的文件。")
+    head = data[:8]
+    if head.startswith(_ZIP):
+        found = _zip_kind(data)
+    elif head.startswith(_OLE2):
+        found = "xls"
+        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20] or _utf16_in(data, "EncryptedPackage"):
+            raise FileRefused("文件设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再上传。")
+        if _utf16_in(data, "_VBA_PROJECT_CUR"):
+            raise FileRefused(MACROS)
+    else:
+        what = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+        if what:
+            raise FileRefused(f"文件内容是{what}，不是表格文件（可能只改了扩展名）。{ACCEPTED}")
+        if ext != "csv":
+            if data.lstrip()[:1] == b"<":
+                raise FileRefused(f"文件内容是网页或 XML，不是真正的 .{ext} 表格（某些系统导出的“Excel”其实是网页）。"
+                                  "请用 Excel/WPS 打开后另存为“Excel 工作簿（.xlsx）”再上传。")
+            raise FileRefused(f"文件不是有效的 Excel/WPS/LibreOffice 表格（可能已损坏或只改了扩展名）。{ACCEPTED}")
+        found = "csv"
+    wanted = "xlsx" if ext == "xltx" else ext
+    if found != wanted:
+        if ext == "csv":
+            raise FileRefused(f"文件扩展名是 .csv，但内容是 .{found} 表格。请把扩展名改为 .{found}，或另存为 CSV 后再上传。")
+        raise FileRefused(f"文件扩展名是 .{ext}，但内容是 .{found} 格式。请把扩展名改为 .{found}，"
+                          "或用 Excel/WPS 打开后另存为“Excel 工作簿（.xlsx）”再上传。")
+    return found
+
+
+def _utf16_in(data: bytes, name: str) -> bool:
+    # OLE2 directory entries hold their names in UTF-16LE; the directory of an upload-sized file is small.
+    return name.encode("utf-16-le") in data
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileRefused(DAMAGED) from None
+
+
+def _zip_kind(data: bytes) -> str:
+    names = {n.lower() for n in _open_zip(data).namelist()}
+    if "xl/workbook.xml" in names or "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if "mimetype" in names and "content.xml" in names:
+        return "ods"
+    if "word/document.xml" in names:
+        raise FileRefused(f"文件是 Word 文档，不是表格。{ACCEPTED}")
+    if "ppt/presentation.xml" in names:
+        raise FileRefused(f"文件是 PowerPoint 演示文稿，不是表格。{ACCEPTED}")
+    raise FileRefused(f"文件是一个压缩包（zip），不是表格文件。{ACCEPTED}")
+
+
+def _check_zip(data: bytes, kind: str) -> None:
+    """The zip directory, before anything is inflated: macros, encryption, member count and sizes."""
+    archive = _open_zip(data)
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise FileRefused(f"文件内部结构异常（含有 {len(members)} 个部件），不像正常的表格文件，不予读取。")
+    total = 0
+    for member in members:
+        name = member.filename.lower()
+        if name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/")):
+            raise FileRefused(MACROS)
+        if member.flag_bits & 0x1:
+            raise FileRefused("文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再上传。")
+        total += member.file_size
+        big = member.file_size > BIG_MEMBER
+        if total > MAX_UNPACKED or big and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise FileRefused(f"文件解压后过大（超过 {MAX_UNPACKED >> 20} MB）或压缩比异常，不像正常的表格文件，"
+                              "不予读取。如确为大量数据，请拆分为多个文件后分批导入。")
+    if kind == "xlsx":
+        try:
+            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise FileRefused(DAMAGED) from None
+        if b"macroEnabled" in types:
+            raise FileRefused(MACROS)
+    if kind == "ods":
+        try:
+            mimetype = archive.read("mimetype").strip()
+        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            raise FileRefused(DAMAGED) from None
+        if mimetype != _ODS_MIME:
+            raise FileRefused(f"文件是 OpenDocument 文档，但不是电子表格（.ods）。{ACCEPTED}")
+
+
+def _calamine(call, *args):
+    """python-calamine's own errors, and the Rust panics it lets through (a BaseException), as FileRefused."""
+    try:
+        return call(*args)
+    except FileRefused:
+        raise
+    except BaseException as exc:  # noqa: B036 — pyo3's PanicException derives from BaseException
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise
+        if "password" in str(exc).lower():
+            raise FileRefused("文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再上传。") from None
+        raise FileRefused(DAMAGED) from None
+
+
+def _first_sheet(book):
+    """The first visible worksheet: the sheet the user sees when the file opens (a hidden first sheet often
+    holds a template's dropdown lists)."""
+    for index, meta in enumerate(book.sheets_metadata):
+        if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible:
+            return index
+    return 0
+
+
+def _workbook_table(data: bytes, max_rows: int) -> Table:
+    book = _calamine(CalamineWorkbook.from_filelike, io.BytesIO(data))
+    if not book.sheet_names:
+        raise FileRefused("文件中没有工作表。")
+    sheet = _calamine(book.get_sheet_by_index, _first_sheet(book))
+    if sheet.start is None:  # iter_rows() panics on an empty sheet
+        raise FileRefused(f"工作表“{sheet.name}”是空的，没有任何数据。")
+    # iter_rows() yields from row 1 (empty lists above the data), so enumerate() gives Excel's row numbers.
+    return _table(_calamine(sheet.iter_rows), max_rows, sheet.name)
+
+
+def _csv_text(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's “Unicode 文本”
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileRefused("无法识别 CSV 文件的编码，请另存为“CSV UTF-8（逗号分隔）”后再上传。") from None
+    if b"\x00" in data[:4096]:
+        raise FileRefused(f"文件内容不是文本，不是有效的 CSV 文件。{ACCEPTED}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:  # what Chinese Excel and WPS save as “CSV（逗号分隔）”; GB18030 covers names like 王喆 that GB2312 lacks
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileRefused("无法识别 CSV 文件的编码，请另存为“CSV UTF-8（逗号分隔）”后再上传。") from None
+
+
+def _csv_rows(data: bytes):
+    text = _csv_text(data).replace("\x00", "")
+    sample = text[:65536]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        delimiter = max(",\t;", key=sample.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield row
+    except csv.Error:
+        raise FileRefused(f"CSV 文件第 {reader.line_num} 行附近格式有误（如引号不成对或单元格过长），"
+                          "请用 Excel/WPS 打开检查后重新保存。") from None
+
+
+def _header_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _table(lines, max_rows: int, sheet: str) -> Table:
+    header, header_row, rows = None, 0, []
+    for number, row in enumerate(lines, 1):
+        # Trailing blanks (also cells holding only spaces) go, so that a row of blanks counts as empty.
+        while row and (row[-1] == "" or row[-1].__class__ is str and row[-1].isspace()):
+            row.pop()
+        if not row:
+            continue
+        cells = [None if c == "" else c[:MAX_CELL_CHARS] if c.__class__ is str and len(c) > MAX_CELL_CHARS
+                 else c for c in row]
+        if header is None:
+            header, header_row = [_header_text(c) for c in cells], number
+            continue
+        if len(rows) == max_rows:
+            raise FileRefused(f"每个文件最多 {max_rows:,} 行数据，请拆分后分批导入。")
+        rows.append((number, cells))
+    if header is None:
+        raise FileRefused("文件中没有任何数据（所有行都是空的）。")
+    if not rows:
+        raise FileRefused(f"文件只有表头（第 {header_row} 行），没有数据行。请在表头下方填写数据后再上传。")
+    return Table(header=header, header_row=header_row, rows=rows, sheet=sheet)
