@@ -1,7 +1,7 @@
 """查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff."""
 from flask_admin.contrib.sqla.filters import FilterEqual
 
-from models import Person
+from models import Person, access
 from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
 
 from .base import ScopedModelView
@@ -40,3 +40,8 @@ class StaffQueryView(ScopedModelView):
         "department": lambda v, c, m, n: m.department.name if m.department else "",
     }
     column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
+    list_template = "admin/staff/list.html"
+
+    @staticmethod
+    def can_import() -> bool:
+        return access.can("stats.staff_import")

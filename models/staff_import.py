@@ -140,9 +140,11 @@ class StaffImport(ImportKind):
             else:
                 row.update_of = known["person_id"]
 
-    @staticmethod
-    def new_accounts(rows) -> int:
-        return sum(1 for r in rows if r.ok and "account" not in r.extra)
+    def summary(self, preview):
+        return {"new_accounts": sum(1 for r in preview.rows if r.ok and "account" not in r.extra)}
+
+    def needs_password(self, summary):
+        return summary.get("new_accounts", 0) > 0
 
     # -- write -------------------------------------------------------------------------------------------
     def write(self, rows, ctx, progress=None) -> Written:

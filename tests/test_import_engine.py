@@ -124,7 +124,7 @@ def test_every_cell_check_reports_row_column_value_and_message(ctx):
     assert [r.number for r in preview.rows] == [2, 3, 4, 6]
     last = preview.rows[-1]
     assert last.ok and last.values["code"] == "112233" and last.values["since"] == date(2020, 1, 1)
-    assert preview.counts() == {"total": 4, "valid": 1, "invalid": 3, "update": 0}
+    assert preview.counts() == {"total": 4, "valid": 1, "invalid": 3, "would_update": 0}
 
 
 def test_a_long_enumeration_does_not_list_every_value(unit):
@@ -163,7 +163,7 @@ def test_database_checks_and_would_update(ctx, unit):
     make_department(unit.employer, "财务部")
     make_department(unit.other, "研发部")  # another unit's: not ours to update
     preview = im.validate(KIND, table([["财务部"], ["研发部"], ["禁止"]]), ctx)
-    assert preview.counts() == {"total": 3, "valid": 2, "invalid": 1, "update": 1}
+    assert preview.counts() == {"total": 3, "valid": 2, "invalid": 1, "would_update": 1}
     assert errors(preview) == [(4, "名称", "禁止", "不允许的名称")]
 
 
@@ -198,11 +198,11 @@ def test_nothing_valid_is_said_so(ctx):
 
 def test_commit_checks_the_database_again(ctx, unit):
     preview = im.validate(KIND, table([["研发部"], ["市场部"]]), ctx)
-    assert preview.counts()["update"] == 0
+    assert preview.counts()["would_update"] == 0
     make_department(unit.employer, "研发部")  # someone imported it meanwhile
     outcome = im.commit(KIND, preview, im.VALID_ONLY, ctx)
     assert outcome.written.created == 1 and outcome.written.unchanged == 1
-    assert preview.counts()["update"] == 1
+    assert preview.counts()["would_update"] == 1
 
 
 def test_a_database_error_found_at_preview_is_gone_when_the_cause_is(ctx, unit):
@@ -279,7 +279,7 @@ def test_failed_rows_round_trip(ctx, unit):
 
     fixed_file = _fixed(data)
     final = im.validate(KIND, read_table("失败数据.xlsx", fixed_file), ctx)
-    assert final.counts() == {"total": 3, "valid": 3, "invalid": 0, "update": 0}
+    assert final.counts() == {"total": 3, "valid": 3, "invalid": 0, "would_update": 0}
     im.commit(KIND, final, im.ALL_OR_NOTHING, ctx)
     db.session.commit()
     assert departments(unit.employer) == {"财务部", "市场部", "后勤部"}

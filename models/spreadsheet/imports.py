@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import cells
 from .reading import MAX_ROWS, Table
+from .writing import safe_text
 
 VALID_ONLY, ALL_OR_NOTHING = "valid_only", "all_or_nothing"
 MODES = {VALID_ONLY: "仅导入正确的行", ALL_OR_NOTHING: "全部正确才导入"}
@@ -120,6 +121,14 @@ class ImportKind:
     def write(self, rows: list["Row"], ctx, progress=None) -> "Written":
         raise NotImplementedError
 
+    def summary(self, preview: "Preview") -> dict:
+        """Kind-specific counts the preview page shows (kept as JSON), e.g. how many accounts would be new."""
+        return {}
+
+    def needs_password(self, summary: dict) -> bool:
+        """Whether confirming asks for an initial password (the import creates login accounts)."""
+        return False
+
     def index(self, key) -> int:
         """The position of column ``key``: what ``row.fail`` takes."""
         return next(i for i, c in enumerate(self.columns) if c.key == key)
@@ -174,7 +183,7 @@ class Preview:
     def counts(self) -> dict:
         valid = self.valid_rows
         return {"total": len(self.rows), "valid": len(valid), "invalid": len(self.rows) - len(valid),
-                "update": sum(1 for r in valid if r.update_of is not None)}
+                "would_update": sum(1 for r in valid if r.update_of is not None)}
 
     def errors(self):
         """(row number as in the file, column label, value as typed, message), by row then column."""
@@ -410,11 +419,6 @@ EXAMPLE_FONT = Font(italic=True, color="808080")
 EXAMPLE_FILL = PatternFill("solid", fgColor="F2F2F2")
 REASON_FONT = Font(color="C00000")
 WRAP = Alignment(wrap_text=True, vertical="top")
-
-
-def safe_text(value: str) -> str:
-    """A cell that starts like a formula (= + - @, tab, CR) is kept as text, never run when the file is opened."""
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 def _cell(ws, value, number_format=None, font=None, fill=None):
