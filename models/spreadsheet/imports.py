@@ -275,39 +275,43 @@ def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-class _Checker:
-    """The per-column work of one file, prepared once: normaliser, allowed values, messages."""
+def _checker(column: Column, ctx) -> Callable[[Any], tuple]:
+    """The check of one column's cells, prepared once per file: ``check(raw)`` → (clean value, None) or
+    (None, message); an empty cell gives (None, None), or the required message. A closure, not a method: it
+    runs for every cell of the file (1.4 million for 100,000 staff rows)."""
+    normalise = column.normalise or cells.text
+    plain_text = normalise is cells.text
+    allowed = column.allowed(ctx)
+    allowed_set = frozenset(allowed) if allowed is not None else None
+    if allowed is None:
+        refusal = None
+    elif column.choice_message:
+        refusal = column.choice_message
+    elif sum(len(a) + 1 for a in allowed) <= 60:
+        refusal = NOT_A_CHOICE.replace("{allowed}", "、".join(allowed))
+    else:
+        refusal = NOT_A_CHOICE_LONG.replace("{n}", str(len(allowed)))
+    empty = (None, REQUIRED if column.required else None)
+    limit = column.max_len
 
-    def __init__(self, column: Column, ctx):
-        self.column = column
-        self.normalise = column.normalise or cells.text
-        allowed = column.allowed(ctx)
-        self.allowed = set(allowed) if allowed is not None else None
-        if allowed is None:
-            self.refusal = None
-        elif column.choice_message:
-            self.refusal = column.choice_message
-        elif sum(len(a) + 1 for a in allowed) <= 60:
-            self.refusal = NOT_A_CHOICE.replace("{allowed}", "、".join(allowed))
-        else:
-            self.refusal = NOT_A_CHOICE_LONG.replace("{n}", str(len(allowed)))
-
-    def __call__(self, raw):
-        """(clean value, None) or (None, message); empty cells give (None, None) or the required message."""
-        column = self.column
-        if _empty(raw):
-            return None, (REQUIRED if column.required else None)
+    def check(raw):
+        if raw is None or raw == "":
+            return empty
+        if allowed_set is not None and plain_text and raw in allowed_set:
+            return raw, None  # picked from the drop-down: already clean
         try:
-            value = self.normalise(raw)
+            value = normalise(raw)
         except ValueError as e:
             return None, str(e)
         if value is None or value == "":
-            return None, (REQUIRED if column.required else None)
-        if self.allowed is not None and value not in self.allowed:
-            return None, self.refusal.replace("{value}", shown(value))
-        if column.max_len and isinstance(value, str) and len(value) > column.max_len:
-            return None, TOO_LONG.format(limit=column.max_len, length=len(value))
+            return empty
+        if allowed_set is not None and value not in allowed_set:
+            return None, refusal.replace("{value}", shown(value))
+        if limit and isinstance(value, str) and len(value) > limit:
+            return None, TOO_LONG.format(limit=limit, length=len(value))
         return value, None
+
+    return check
 
 
 def _example_texts(kind: ImportKind, ctx) -> list | None:
@@ -327,8 +331,10 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int], None
     if preview.fatal:
         return preview
     columns = kind.columns
-    checkers = [_Checker(c, ctx) for c in columns]
+    checkers = [_checker(c, ctx) for c in columns]
     example = _example_texts(kind, ctx)
+    # The example row is told by one column first (its first with an example), then compared in full.
+    probe = next((i for i, e in enumerate(example or ()) if e), None)
     positions = [at.get(c.key) for c in columns]
     plan = [(index, column.key, checker) for index, (column, checker) in enumerate(zip(columns, checkers))]
     for done, (number, line) in enumerate(table.rows, 1):
@@ -338,7 +344,8 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int], None
         raw = [line[p] if p is not None and p < width else None for p in positions]
         if all(_empty(v) for v in raw):  # only ignored columns were filled (e.g. 错误原因 alone)
             continue
-        if example is not None and [as_text(v).strip() for v in raw] == example:
+        if probe is not None and as_text(raw[probe]).strip() == example[probe] \
+                and [as_text(v).strip() for v in raw] == example:
             preview.skipped_example = number
             preview.notices.append(EXAMPLE_SKIPPED.format(row=number))
             continue
