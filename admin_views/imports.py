@@ -10,11 +10,12 @@ import logging
 from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_admin import expose
 from flask_login import current_user
+from sqlalchemy import select
 
 from forms.imports import ConfirmForm, UploadForm
 import models.staff_import  # noqa: F401 -- registers the 专技人员信息 kind
 from models import access, db
-from models.jobs import job_url
+from models.jobs import Job, fail_stale, job_url
 from models.spreadsheet import import_runs, uploads
 from models.spreadsheet import imports as engine
 from models.spreadsheet.reading import FileRefused, read_table
@@ -118,9 +119,25 @@ class ImportView(ScopedView):
         state = self._state(upload)
         if state["summary"] is None:  # still being checked in the background
             return self._job_or_upload_page(upload.preview_job)
-        if state["claimed"] and upload.import_job and state["result"] is None:
-            return redirect(job_url_of(upload.import_job))
-        return self._preview_page(state, ConfirmForm())
+        importing = self._importing(upload, state)
+        if importing:
+            return redirect(importing)
+        return self._preview_page(self._state(upload), ConfirmForm())
+
+    def _importing(self, upload, state) -> str | None:
+        """The page of the job importing this upload while it runs. A job that failed (or whose process died)
+        wrote nothing: its claim is given back and its message shown, so the admin may choose again."""
+        if not (state["claimed"] and upload.import_job and state["result"] is None):
+            return None
+        job = db.session.scalar(select(Job).where(Job.id == upload.import_job, Job.account_id == current_user.id))
+        if job is not None and not job.finished:
+            fail_stale([job])
+            db.session.refresh(job)
+        if job is None or job.status == "failed":
+            upload.release()
+            flash((job.message if job else None) or "导入未能完成，未导入任何数据，请重新选择", "error")
+            return None
+        return None if job.status == "done" else job_url(job)
 
     def _preview_page(self, state, form, status=200):
         summary = state["summary"]
@@ -145,9 +162,7 @@ class ImportView(ScopedView):
             return self._preview_page(state, form, 400 if form.csrf_token.errors else 200)
         if not upload.claim():
             flash(import_runs.ALREADY, "warning")
-            if upload.import_job and state["result"] is None:
-                return redirect(job_url_of(upload.import_job))
-            return redirect(url_for(".result_view", token=upload.token))
+            return redirect(self._importing(upload, state) or url_for(".result_view", token=upload.token))
         upload.password_hash = form.password_hash(needs_password)
         mode = form.mode.data
         if upload.rows > import_runs.job_rows():
@@ -171,9 +186,7 @@ class ImportView(ScopedView):
         upload = self._upload(token)
         state = self._state(upload)
         if state["result"] is None:
-            if state["claimed"] and upload.import_job:
-                return redirect(job_url_of(upload.import_job))
-            return redirect(url_for(".preview_view", token=upload.token))
+            return redirect(self._importing(upload, state) or url_for(".preview_view", token=upload.token))
         result = state["result"]
         audit_url = request_url(result["request_id"]) if result.get("request_id") and access.can("audit.view") \
             else None

@@ -147,7 +147,7 @@ class StaffImport(ImportKind):
         return summary.get("new_accounts", 0) > 0
 
     # -- write -------------------------------------------------------------------------------------------
-    def write(self, rows, ctx, progress=None) -> Written:
+    def write(self, rows, ctx) -> Written:
         t = now()
         fresh = [r for r in rows if "account" not in r.extra]
         attach = [r for r in rows if "account" in r.extra and r.update_of is None]
@@ -203,7 +203,8 @@ def _insert_accounts(rows, ctx, t) -> list[int]:
                                         .where(in_values(table.c.id_number, numbers))).all())
     audit.record_bulk_rows("account", "create", table, in_values(table.c.id_number, numbers),
                            ("id_number", "name", "phone", "email"),
-                           {"password_hash": "***", "must_change_password": True, "created_at": t}, ctx.reason)
+                           {"password_hash": "***", "is_operator": False, "disabled": False, "must_change_password": True,
+                            "created_at": t}, ctx.reason)
     return [by_number[n] for n in numbers]
 
 

@@ -51,7 +51,7 @@ class DepartmentImport(im.ImportKind):
             elif name in existing:
                 row.update_of = existing[name]
 
-    def write(self, rows, ctx, progress=None):
+    def write(self, rows, ctx):
         new = [r for r in rows if r.update_of is None]
         for r in new:
             db.session.add(Department(org_id=ctx.org_id, name=r.values["name"]))
@@ -223,8 +223,9 @@ def test_a_database_error_found_at_preview_is_gone_when_the_cause_is(ctx, unit):
 
 def test_progress_is_reported_every_thousand_rows(ctx):
     seen = []
-    im.validate(KIND, table([[f"部门{i}"] for i in range(2500)]), ctx, progress=seen.append)
-    assert seen == [1000, 2000, 2500]
+    rows = [[f"部门{i}", "bad" if i % 100 == 0 else None] for i in range(2500)]
+    im.validate(KIND, table(rows), ctx, progress=lambda done, failed: seen.append((done, failed)))
+    assert seen == [(1000, 10), (2000, 20), (2500, 25)]
 
 
 # -- workbooks -------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from demo.ids import id_number
-from models import Account, AuditEntry, Person, db
+from models import Account, AuditEntry, Person, audit, db
 from models.jobs import Job
 from models.spreadsheet import uploads
 from models.staff_import import EXAMPLE_ID, OTHER_UNIT
@@ -161,6 +161,11 @@ def test_upload_preview_import_valid_rows_then_fix_and_import_the_failed_ones(cl
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.id > before)).all()
     assert sorted((e.entity, e.action) for e in entries) == [("account", "create")] * 3 + [("person", "create")] * 3
     assert len({e.request_id for e in entries}) == 1
+    # built by the database, yet what the ORM's own audit of these rows would have written
+    for entry in entries:
+        row = db.session.get(Person if entry.entity == "person" else Account, int(entry.entity_id))
+        expected = {k: {"after": v} for k, v in audit._snapshot(row).items() if v is not None and k != "id"}
+        assert entry.changes == expected, entry.entity
     assert {e.reason for e in entries} == {"批量导入：人员.xlsx"} and {e.actor_org_id for e in entries} == {admin.employer.id}
     audit_link = re.search(r'href="(/admin/audit/\?flt0_\d+=[0-9a-f]{32})"', result).group(1)
     listed = client.get(audit_link.replace("&amp;", "&")).get_data(as_text=True)
@@ -424,3 +429,76 @@ def test_big_files_are_checked_and_imported_as_jobs(app, client, admin):
         assert len(persons(admin.employer)) == 4
     finally:
         app.config.pop("IMPORT_JOB_ROWS")
+
+
+def test_a_job_that_fails_writes_nothing_and_gives_the_upload_back(app, client, admin, monkeypatch):
+    from models.staff_import import StaffImport
+
+    app.config["IMPORT_JOB_ROWS"] = 1
+    try:
+        token = token_of(client.get(upload(client, xlsx([staff_row(), staff_row("赵六")])).headers["Location"]
+                                    + ".json").get_json()["url"])
+
+        def broken(self, rows, ctx):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(StaffImport, "write", broken)
+        r = confirm(client, token, "valid_only")
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert job.status == "failed" and job.message == "任务执行失败，请重试或联系客服"
+        page = client.get(f"{URL}{token}/").get_data(as_text=True)
+        assert 'id="confirm-form"' in page and persons(admin.employer) == []
+        monkeypatch.undo()
+        r = confirm(client, token, "valid_only")
+        assert db.session.get(Job, int(r.headers["Location"].rsplit("/", 1)[1])).status == "done"
+        assert len(persons(admin.employer)) == 2
+    finally:
+        app.config.pop("IMPORT_JOB_ROWS")
+
+
+def test_an_id_registered_between_the_check_and_the_write_rolls_the_whole_import_back(app, client, admin,
+                                                                                      monkeypatch):
+    from models import staff_import
+
+    rows = [staff_row("甲"), staff_row("乙")]
+    token = token_of(upload(client, xlsx(rows)))
+    real = staff_import.StaffImport.check
+
+    def check_then_someone_registers(self, rows_, ctx):
+        real(self, rows_, ctx)
+        if getattr(ctx, "password_hash", None):  # the re-check at import time; then another request commits
+            with db.engine.begin() as conn:
+                conn.execute(Account.__table__.insert().values(id_number=rows[1][1], name="乙", password_hash="x"))
+
+    monkeypatch.setattr(staff_import.StaffImport, "check", check_then_someone_registers)
+    before = audit_count()
+    r = confirm(client, token, "valid_only")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "本次未导入任何数据" in page and persons(admin.employer) == [] and audit_count() == before
+    assert not uploads.find(token, "staff", admin.admin.id, admin.employer.id).claimed
+
+
+def test_two_confirmations_at_the_same_moment_import_once(app, client, admin):
+    import threading
+
+    from .conftest import Auth
+    from .helpers import in_threads
+
+    token = token_of(upload(client, xlsx([staff_row(), staff_row("赵六")])))
+    second = app.test_client()
+    Auth(second).login(admin.admin)
+    clients = [client, second]
+    forms = [csrf_token(c.get(f"{URL}{token}/").get_data(as_text=True)) for c in clients]
+    start, answers = threading.Barrier(2), []
+    before = audit_count()
+
+    def post(c, csrf):
+        with app.app_context():
+            start.wait()
+            answers.append(c.post(f"{URL}{token}/import", data={"csrf_token": csrf, "mode": "valid_only",
+                                                                "password": INITIAL, "confirm": INITIAL}).status_code)
+            db.session.remove()
+
+    in_threads([lambda c=c, f=f: post(c, f) for c, f in zip(clients, forms)], timeout=60)
+    assert answers == [302, 302]
+    assert len(persons(admin.employer)) == 2 and audit_count() == before + 4

@@ -44,9 +44,9 @@ def summary(kind, preview) -> dict:
             "errors": errors, "error_count": preview.error_count(), **kind.summary(preview)}
 
 
-def _keep_failed(upload, kind, preview, ctx, progress=None):
+def _keep_failed(upload, kind, preview, ctx):
     if preview.invalid_rows:
-        upload.put(".failed.xlsx", engine.failed_rows_xlsx(kind, preview, ctx, progress))
+        upload.put(".failed.xlsx", engine.failed_rows_xlsx(kind, preview, ctx))
     else:
         upload.path(".failed.xlsx").unlink(missing_ok=True)
 
@@ -60,10 +60,13 @@ def run_preview(upload, progress=None) -> dict:
     return result
 
 
-def run_import(upload, mode, progress=None) -> dict:
-    """Check again and write; nothing committed."""
+def run_import(upload, mode, progress=None, writing=None) -> dict:
+    """Check again and write; nothing committed. ``writing()`` is called between the two (a job says so on its
+    page: its progress commits, so it cannot be called once the write has begun)."""
     kind, ctx = _kind_and_context(upload, password_hash=upload.password_hash)
     preview = engine.validate(kind, _read(upload), ctx, progress)
+    if writing:
+        writing()
     outcome = engine.commit(kind, preview, mode, ctx)
     db.session.flush()
     _keep_failed(upload, kind, preview, ctx)
@@ -73,11 +76,11 @@ def run_import(upload, mode, progress=None) -> dict:
             "request_id": g.get("request_id"), **summary(kind, preview)}
 
 
-def import_upload(upload, mode, finish, progress=None) -> dict:
+def import_upload(upload, mode, finish, progress=None, writing=None) -> dict:
     """:func:`run_import`, then ``finish(result)``, which commits. The result is kept beside the upload once
     committed; when nothing was written the claim is given back, so the user may choose again."""
     try:
-        result = run_import(upload, mode, progress)
+        result = run_import(upload, mode, progress, writing)
         finish(result)
     except IntegrityError:  # an ID taken by a concurrent import or registration since the check
         db.session.rollback()
@@ -112,7 +115,7 @@ def _upload_of(job):
 
 
 def _progress(job, phase):
-    return lambda done: job.progress(done, phase=phase)
+    return lambda done, failed: job.progress(done, errors=failed, phase=phase)
 
 
 @job_kind("import_preview")
@@ -120,7 +123,6 @@ def preview_job(job):
     upload = _upload_of(job)
     result = run_preview(upload, _progress(job, "校验中"))
     counts = result["counts"]
-    job.progress(counts["total"], errors=counts["invalid"], phase="校验完成")
     job.finish(f"校验完成：正确 {counts['valid']:,} 行，错误 {counts['invalid']:,} 行",
                result={"url": url_for(f"{job.params['endpoint']}.preview_view", token=upload.token)})
 
@@ -130,7 +132,7 @@ def import_job(job):
     upload = _upload_of(job)
     url = url_for(f"{job.params['endpoint']}.result_view", token=upload.token)
     import_upload(upload, job.params["mode"], lambda result: job.finish(result_message(result), {"url": url}),
-                  _progress(job, "导入前校验中"))
+                  _progress(job, "导入前校验中"), lambda: job.progress(upload.rows, phase="写入中"))
 
 
 def start(kind_name, title, upload, endpoint, **params):

@@ -118,7 +118,8 @@ class ImportKind:
 
         Called with every row; a value that failed its cell check is absent from ``row.values``."""
 
-    def write(self, rows: list["Row"], ctx, progress=None) -> "Written":
+    def write(self, rows: list["Row"], ctx) -> "Written":
+        """Set-based, inside the caller's transaction; every written row audited."""
         raise NotImplementedError
 
     def summary(self, preview: "Preview") -> dict:
@@ -322,8 +323,9 @@ def _example_texts(kind: ImportKind, ctx) -> list | None:
     return [as_text(e).strip() for e in examples]
 
 
-def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int], None] | None = None) -> Preview:
-    """The dry run: every row and column of ``table`` checked, the database included; nothing written."""
+def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int], None] | None = None) -> Preview:
+    """The dry run: every row and column of ``table`` checked, the database included; nothing written.
+    ``progress(rows done, rows with errors so far)`` every PROGRESS_EVERY rows and at the end."""
     preview = Preview(kind)
     at, unknown, preview.fatal = match_header(kind, table.header)
     if unknown:
@@ -337,9 +339,10 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int], None
     probe = next((i for i, e in enumerate(example or ()) if e), None)
     positions = [at.get(c.key) for c in columns]
     plan = [(index, column.key, checker) for index, (column, checker) in enumerate(zip(columns, checkers))]
+    failed = 0  # rows with errors so far (the cell checks'): the job page shows them as the file is read
     for done, (number, line) in enumerate(table.rows, 1):
         if progress and done % PROGRESS_EVERY == 0:
-            progress(done)
+            progress(done, failed)
         width = len(line)
         raw = [line[p] if p is not None and p < width else None for p in positions]
         if all(_empty(v) for v in raw):  # only ignored columns were filled (e.g. 错误原因 alone)
@@ -357,11 +360,12 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int], None
                 errors.append((index, message, CELL))
             else:
                 values[key] = value
+        failed += bool(errors)
         preview.rows.append(row)
     _duplicates(kind, preview.rows, checkers, ctx)
     kind.check(preview.rows, ctx)
     if progress:
-        progress(len(table.rows))
+        progress(len(table.rows), len(preview.invalid_rows))
     return preview
 
 
@@ -399,7 +403,7 @@ def recheck(kind: ImportKind, preview: Preview, ctx):
     kind.check(preview.rows, ctx)
 
 
-def commit(kind: ImportKind, preview: Preview, mode: str, ctx, progress=None) -> Outcome:
+def commit(kind: ImportKind, preview: Preview, mode: str, ctx) -> Outcome:
     """Write what the chosen ``mode`` allows, after checking the database again. The caller commits."""
     if mode not in MODES:
         raise ImportRefused("请选择导入方式")
@@ -414,7 +418,7 @@ def commit(kind: ImportKind, preview: Preview, mode: str, ctx, progress=None) ->
     if not valid:
         outcome.refused = NOTHING_TO_IMPORT
         return outcome
-    outcome.written = kind.write(valid, ctx, progress)
+    outcome.written = kind.write(valid, ctx)
     return outcome
 
 
@@ -546,14 +550,12 @@ def template(kind: ImportKind, ctx) -> bytes:
     return _save(wb)
 
 
-def failed_rows_xlsx(kind: ImportKind, preview: Preview, ctx, progress=None) -> bytes:
+def failed_rows_xlsx(kind: ImportKind, preview: Preview, ctx) -> bytes:
     """The rows that failed, in the template's layout, as typed, with 错误原因 last: fix and upload again."""
     wb = Workbook(write_only=True)
     ws, options = _data_sheet(wb, kind, ctx, reasons=True)
-    for n, row in enumerate(preview.invalid_rows, 1):
+    for row in preview.invalid_rows:
         ws.append([_cell(ws, _as_typed(v, c), c.number_format) for v, c in zip(row.raw, kind.columns)]
                   + [_cell(ws, preview.reasons(row), font=REASON_FONT)])
-        if progress and n % PROGRESS_EVERY == 0:
-            progress(n)
     _instructions(wb, kind, ctx, options)
     return _save(wb)
