@@ -23,7 +23,7 @@ DAY_FORMATS = "请按 2026-11-28、2026/11/28、2026.11.28、2026年11月28日 �
 # and folding them would make 办公室（一） in a file differ from the same department in the database.
 _FOLD = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 _FOLD.update({c: " " for c in [0x3000, 0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F,
-                               *range(0x00, 0x20), 0x7F]})
+                               *range(0x00, 0x20), *range(0x7F, 0xA0)]})
 _FOLD.update({c: None for c in [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD]})
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
 _DAY_PATTERNS = (
@@ -55,7 +55,8 @@ def text(value) -> str:
     if isinstance(value, (int, float)):
         return _number_text(value)
     if isinstance(value, datetime):
-        return value.isoformat(" ", "seconds") if value.time() else value.date().isoformat()
+        midnight = not (value.hour or value.minute or value.second)
+        return value.date().isoformat() if midnight else value.isoformat(" ", "seconds")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return " ".join(str(value).translate(_FOLD).split())

@@ -1,42 +1,34 @@
 """Uploaded spreadsheets (.xlsx .xls .ods .csv) as a header and raw rows, or a Chinese refusal of the whole file.
 
 Everything a user or an attacker can send is judged here before a parser sees it: the type is taken from the
-content (an extension can lie), a zip is checked through its directory before python-calamine inflates it (a
-3 MB bomb inflates to gigabytes), and macro workbooks are refused outright. python-calamine reads the cached
+content (an extension can lie), a zip-based workbook passes ``archive.check`` (bombs, sparse grids, macros)
+before python-calamine opens it, and macro workbooks are refused outright. python-calamine reads the cached
 values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty.
 """
 import codecs
 import csv
 import io
-import zipfile
+import logging
 from dataclasses import dataclass
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-MAX_ROWS = 100_000
-MAX_CELL_CHARS = 32_767          # Excel's own limit: a longer cell can only come from a crafted file
-MAX_UNPACKED = 256 * 1024 * 1024  # all members of a zip together, as inflated
-MAX_MEMBERS = 500                # a real workbook has a few dozen parts
-MAX_RATIO = 200                  # for members over BIG_MEMBER; real sheet XML compresses about 10–40×
-BIG_MEMBER = 8 * 1024 * 1024
+from . import archive
+from .refusals import ACCEPTED, DAMAGED, MACROS, FileRefused
 
-ACCEPTED = "请上传 .xlsx、.xls、.ods 或 .csv 格式的表格文件。"
-DAMAGED = "文件已损坏或不完整（可能没有上传完整），请用 Excel/WPS 打开确认后重新保存再上传。"
-MACROS = "文件含有宏（VBA 代码），为安全起见不予读取。请在 Excel/WPS 中另存为“Excel 工作簿（.xlsx）”后再上传。"
+MAX_ROWS = 100_000
+MAX_CELL_CHARS = 32_767  # Excel's own limit: a longer cell can only come from a crafted file
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
-_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 # What a file that is not a spreadsheet most often turns out to be, named so that the user knows what they sent.
 _MAGIC = (
     (b"MZ", "可执行程序"), (b"\x7fELF", "可执行程序"), (b"%PDF", "PDF 文档"), (b"\x89PNG", "图片"),
     (b"\xff\xd8\xff", "图片"), (b"GIF8", "图片"), (b"BM", "图片"), (b"Rar!", "RAR 压缩包"),
     (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"), (b"{\\rtf", "RTF 文档"),
 )
-
-
-class FileRefused(ValueError):
-    """The whole file is refused; ``str(e)`` is the Chinese message to show."""
+__all__ = ["MAX_ROWS", "FileRefused", "Table", "read_table"]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,7 +47,7 @@ def read_table(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> Table:
     if kind == "csv":
         return _table(_csv_rows(data), max_rows, "")
     if kind != "xls":
-        _check_zip(data, kind)
+        archive.check(data, kind)
     return _workbook_table(data, max_rows)
 
 
@@ -110,15 +102,8 @@ def _utf16_in(data: bytes, name: str) -> bool:
     return name.encode("utf-16-le") in data
 
 
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise FileRefused(DAMAGED) from None
-
-
 def _zip_kind(data: bytes) -> str:
-    names = {n.lower() for n in _open_zip(data).namelist()}
+    names = {n.lower() for n in archive.open_zip(data).namelist()}
     if "xl/workbook.xml" in names or "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
     if "mimetype" in names and "content.xml" in names:
@@ -130,40 +115,6 @@ def _zip_kind(data: bytes) -> str:
     raise FileRefused(f"文件是一个压缩包（zip），不是表格文件。{ACCEPTED}")
 
 
-def _check_zip(data: bytes, kind: str) -> None:
-    """The zip directory, before anything is inflated: macros, encryption, member count and sizes."""
-    archive = _open_zip(data)
-    members = archive.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise FileRefused(f"文件内部结构异常（含有 {len(members)} 个部件），不像正常的表格文件，不予读取。")
-    total = 0
-    for member in members:
-        name = member.filename.lower()
-        if name.endswith("vbaproject.bin") or name.startswith(("basic/", "scripts/")):
-            raise FileRefused(MACROS)
-        if member.flag_bits & 0x1:
-            raise FileRefused("文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再上传。")
-        total += member.file_size
-        big = member.file_size > BIG_MEMBER
-        if total > MAX_UNPACKED or big and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            raise FileRefused(f"文件解压后过大（超过 {MAX_UNPACKED >> 20} MB）或压缩比异常，不像正常的表格文件，"
-                              "不予读取。如确为大量数据，请拆分为多个文件后分批导入。")
-    if kind == "xlsx":
-        try:
-            types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in archive.namelist() else b""
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            raise FileRefused(DAMAGED) from None
-        if b"macroEnabled" in types:
-            raise FileRefused(MACROS)
-    if kind == "ods":
-        try:
-            mimetype = archive.read("mimetype").strip()
-        except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-            raise FileRefused(DAMAGED) from None
-        if mimetype != _ODS_MIME:
-            raise FileRefused(f"文件是 OpenDocument 文档，但不是电子表格（.ods）。{ACCEPTED}")
-
-
 def _calamine(call, *args):
     """python-calamine's own errors, and the Rust panics it lets through (a BaseException), as FileRefused."""
     try:
@@ -173,6 +124,7 @@ def _calamine(call, *args):
     except BaseException as exc:  # noqa: B036 — pyo3's PanicException derives from BaseException
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise
+        log.info("python-calamine refused an upload: %s: %s", type(exc).__name__, exc)
         if "password" in str(exc).lower():
             raise FileRefused("文件设置了密码，无法读取。请取消密码后另存为 .xlsx 再上传。") from None
         raise FileRefused(DAMAGED) from None
@@ -195,7 +147,7 @@ def _workbook_table(data: bytes, max_rows: int) -> Table:
     if sheet.start is None:  # iter_rows() panics on an empty sheet
         raise FileRefused(f"工作表“{sheet.name}”是空的，没有任何数据。")
     # iter_rows() yields from row 1 (empty lists above the data), so enumerate() gives Excel's row numbers.
-    return _table(_calamine(sheet.iter_rows), max_rows, sheet.name)
+    return _calamine(lambda: _table(sheet.iter_rows(), max_rows, sheet.name))
 
 
 def _csv_text(data: bytes) -> str:
