@@ -1,12 +1,15 @@
-"""Command line: ``flask --app app db-upgrade | db-revision | seed | outbox``."""
+"""Command line: ``flask --app app db-upgrade | db-revision | seed | outbox`` (jobs-worker and jobs-cleanup:
+models/job_queue.py)."""
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
+from flask import current_app
 from sqlalchemy import func, select
 
 from models import Organization, OutboxMail, db
+from models.job_queue import create_queue_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,6 +32,7 @@ def register_cli(app):
     def db_upgrade():
         """Create or migrate the database to the newest schema."""
         upgrade_database()
+        create_queue_tables(current_app.extensions["huey"])  # huey's own huey_* tables, when it queues in PostgreSQL
         click.echo("数据库已是最新结构")
 
     @app.cli.command("db-revision")

@@ -5,14 +5,13 @@ A job of someone else is not found (404), its page, its JSON and its file alike.
 """
 from flask import abort, jsonify, send_file
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from models import access
 from models.base import is_row_id
 from models.jobs import STATUSES, Job, fail_stale, job_url, result_path, status_json
-
-from flask_admin.contrib.sqla.filters import FilterEqual
 
 from .base import ScopedModelView
 
@@ -33,17 +32,24 @@ def _progress(view, context, model, name):
     return text + (f"（{model.errors:,} 条有误）" if model.errors else "")
 
 
+def _message(view, context, model, name):
+    text = model.message or ""
+    shown = text if len(text) <= 60 else text[:59] + "…"
+    return Markup('<span class="text-danger">%s</span>') % shown if model.status == "failed" else shown
+
+
 class JobsView(ScopedModelView):
     permission = None  # any admin: the rows are their own
     own_org_only = True  # a job belongs to the org its actor acted for
     can_create = can_edit = can_delete = False
-    column_list = ["title", "status", "phase", "done", "created_at", "finished_at", "message"]
+    column_display_actions = False  # the title links to the job's page; there is nothing else to do with a row
+    column_list = ["title", "actor_name", "status", "phase", "done", "created_at", "finished_at", "message"]
     column_labels = {"title": "任务", "status": "状态", "phase": "阶段", "done": "进度", "created_at": "提交时间",
                      "finished_at": "结束时间", "message": "结果说明", "actor_name": "提交人"}
     column_default_sort = ("id", True)
     column_sortable_list = ["created_at"]
     column_filters = [FilterEqual(Job.status, "状态", options=list(STATUSES.items()))]
-    column_formatters = {"title": _title, "status": _status, "done": _progress}
+    column_formatters = {"title": _title, "status": _status, "done": _progress, "message": _message}
 
     def get_query(self):
         return self._own(super().get_query())

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from huey import MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey.storage import PostgresStorage
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -45,14 +46,14 @@ def make_huey(app, store=None, filename=None):
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     redis_url = app.config.get("REDIS_URL", os.environ.get("REDIS_URL"))
-    store = store or app.config.get("JOBS_STORE", os.environ.get("JOBS_STORE"))
     name = "jxjy-jobs"
     if store is None:
+        wanted = str(app.config.get("JOBS_STORE") or os.environ.get("JOBS_STORE") or "").strip().lower()
         if app.config.get("TESTING") or _flag(app, "JOBS_IMMEDIATE"):
             store = "immediate"
         elif redis_url:
             store = "redis"
-        elif url.get_backend_name() == "postgresql":
+        elif url.get_backend_name() == "postgresql" and wanted != "sqlite":
             store = "postgresql"
         else:
             store = "sqlite"
@@ -62,7 +63,9 @@ def make_huey(app, store=None, filename=None):
         huey = RedisHuey(name, url=redis_url, results=False)
     elif store == "postgresql":
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        huey = PostgresHuey(name, dsn=dsn, results=False)
+        # Not at every app start: gunicorn's workers would race each other's CREATE TABLE IF NOT EXISTS
+        # (PostgreSQL then refuses one with a duplicate pg_type key). db-upgrade and the worker create them.
+        huey = PostgresHuey(name, dsn=dsn, results=False, create_tables=False)
     else:
         path = Path(filename or Path(app.instance_path) / "jobs.sqlite3")
         _private_file(path)  # the queue names job ids only, but it is the server's own file all the same
@@ -79,6 +82,11 @@ def make_huey(app, store=None, filename=None):
 def init_jobs(app):
     app.extensions["huey"] = make_huey(app)
     register_cli(app)
+
+
+def create_queue_tables(huey):
+    if isinstance(huey.storage, PostgresStorage):
+        huey.storage.initialize_schema()
 
 
 def enqueue(job_id: int):
@@ -128,6 +136,7 @@ def register_cli(app):
         huey = current_app.extensions["huey"]
         if huey.immediate:
             raise click.ClickException("JOBS_IMMEDIATE 已开启：任务在请求内直接执行，无需后台任务进程")
+        create_queue_tables(huey)
         files, rows = cleanup(current_app._get_current_object())
         click.echo(f"后台任务进程已启动（{workers} 个线程，{type(huey).__name__}）；已清理 {files} 个过期文件、{rows} 条过期任务")
         consumer(huey, workers).run()

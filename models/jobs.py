@@ -9,6 +9,7 @@ Its status moves queued → running → done | failed and nowhere else; a job ne
 process died: readers mark it failed once its heartbeat is old (:func:`fail_stale`).
 """
 import logging
+import os
 import re
 import secrets
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from flask import current_app, g, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, exists, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, exists, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +39,7 @@ INTERRUPTED = "后台任务中断（处理进程已停止），请重新发起"
 NOT_PICKED_UP = "后台任务进程未运行，任务未能开始，请联系管理员启动后台任务进程后重新发起"
 QUEUE_DOWN = "后台任务队列不可用，任务未能提交，请稍后重试或联系客服"
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
 class Job(OrgScoped, db.Model):
@@ -97,7 +99,7 @@ class Job(OrgScoped, db.Model):
         """Estimated from the rate so far; None until there is a rate to go by."""
         if self.status != "running" or not self.started_at or not self.total or not self.done:
             return None
-        spent = ((self.heartbeat_at or now()) - self.started_at).total_seconds()
+        spent = (now() - self.started_at).total_seconds()
         if spent <= 0:
             return None
         return max(0, int((self.total - self.done) * spent / self.done))
@@ -163,7 +165,7 @@ class JobRun:
             job.result = result
         if self._file and (jobs_folder() / self._file).exists():
             job.result_file = self._file
-            job.result_name = file_name or self._file
+            job.result_name = file_name or f"{self.title}{Path(self._file).suffix}"
         if job.done < job.total:
             job.done = job.total
         db.session.commit()
@@ -173,6 +175,26 @@ def jobs_folder() -> Path:
     folder = Path(current_app.config.get("JOBS_FOLDER") or Path(current_app.instance_path) / "jobs")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def store_upload(data: bytes, suffix: str) -> str:
+    """Keep an uploaded file for the job that will read it; pass the returned name in the job's params and open
+    it with :func:`stored_upload`. Cleanup removes it with the old results."""
+    suffix = (suffix or "").lower() if _SUFFIX.fullmatch((suffix or "").lower()) else ""
+    name = f"upload-{secrets.token_hex(12)}{suffix}"
+    fd = os.open(jobs_folder() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return name
+
+
+def stored_upload(name: str) -> Path:
+    if not re.fullmatch(r"upload-[0-9a-f]{24}(\.[a-z0-9]{1,5})?", name or ""):
+        raise ValueError("上传的文件不存在，请重新上传")
+    path = jobs_folder() / name
+    if not path.is_file():
+        raise ValueError("上传的文件已过期清理，请重新上传")
+    return path
 
 
 def result_path(job: Job) -> Path | None:
@@ -212,7 +234,15 @@ def job_url(job, **kw) -> str:
 
 # -- running ---------------------------------------------------------------------------------------
 def execute(app, job_id: int):
-    """Run one job in a fresh app context and a request context rebuilt for its actor. Never raises."""
+    """Run one job in a fresh app context and a request context rebuilt for its actor. Never raises: a failure
+    the job cannot even be marked with (the database gone) is logged, and readers mark the job stale later."""
+    try:
+        _execute(app, job_id)
+    except Exception:
+        log.exception("job %s could not be run", job_id)
+
+
+def _execute(app, job_id: int):
     with app.app_context():
         job = db.session.get(Job, job_id)
         if job is None:
@@ -243,7 +273,8 @@ def execute(app, job_id: int):
             except Exception as e:
                 db.session.rollback()
                 text = str(e)
-                if not _CHINESE.search(text):
+                # A database or file error may quote SQL, row values or paths that are no user's business.
+                if isinstance(e, (SQLAlchemyError, OSError)) or not _CHINESE.search(text):
                     log.error("job %s (%s) failed:\n%s", job_id, kind, traceback.format_exc())
                     text = GENERIC_FAILURE
                 _fail(job_id, text[:2000])
@@ -324,7 +355,7 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
     def _run(self):
-        while not self._stop.wait(HEARTBEAT_SECONDS):
+        while not self._stop.wait(HEARTBEAT_SECONDS):  # read here, so a test may shorten it
             try:
                 with self.engine.begin() as conn:
                     conn.execute(update(Job).where(Job.id == self.job_id, Job.status == "running")
@@ -338,7 +369,8 @@ def fail_stale(jobs) -> bool:
     """Mark failed (audited) those of ``jobs`` whose process is gone; True when any was. Every reader calls it,
     so no page shows a job "running" forever after its worker died."""
     beat_cutoff, queue_cutoff = now() - STALE_RUNNING, now() - STALE_QUEUED
-    stale = [(j.id, "running", Job.heartbeat_at < beat_cutoff, INTERRUPTED) for j in jobs
+    last_beat = func.coalesce(Job.heartbeat_at, Job.created_at)
+    stale = [(j.id, "running", last_beat < beat_cutoff, INTERRUPTED) for j in jobs
              if j.status == "running" and (j.heartbeat_at or j.created_at) < beat_cutoff]
     queued = [j.id for j in jobs if j.status == "queued" and j.created_at < queue_cutoff]
     # A busy consumer leaves jobs queued for long; a job beating lately says one is alive.

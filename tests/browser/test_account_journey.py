@@ -70,10 +70,11 @@ def test_role_new_admin_menus_and_super_admin_transfer(page, shot):
     shot("role-assigned")
     logout(page)
 
-    # 4. The new admin sees exactly those two menu entries, and a page outside them is refused.
+    # 4. The new admin sees exactly those two menu entries (and 导入导出任务, every admin's own jobs), and a page
+    # outside them is refused.
     login(page, clerk.id_number)
     expect(page.locator("#unit-menu > a")).to_have_text(UNIT)
-    assert _menu_entries(page) == ["专技人员信息查询", "管理内设部门"]
+    assert _menu_entries(page) == ["专技人员信息查询", "导入导出任务", "管理内设部门"]
     shot("limited-menu")
     open_menu(page, "账户管理", "管理内设部门")
     expect(page.locator("table.model-list")).to_contain_text("办公室")
