@@ -502,3 +502,20 @@ def test_two_confirmations_at_the_same_moment_import_once(app, client, admin):
     in_threads([lambda c=c, f=f: post(c, f) for c, f in zip(clients, forms)], timeout=60)
     assert answers == [302, 302]
     assert len(persons(admin.employer)) == 2 and audit_count() == before + 4
+
+
+@pytest.mark.parametrize("name", ["staff_openpyxl.xlsx", "staff_libreoffice.xlsx", "staff_libreoffice.xls",
+                                  "staff_libreoffice.ods", "staff_utf8_bom.csv", "staff_gbk.csv"])
+def test_files_from_excel_wps_and_libreoffice_import(client, admin, name):
+    from pathlib import Path
+
+    data = (Path(__file__).parent / "data" / "spreadsheets" / name).read_bytes()
+    token = token_of(upload(client, data, name))
+    page = client.get(f"{URL}{token}/").get_data(as_text=True)
+    assert 'id="count-valid">4<' in page and 'id="count-invalid">0<' in page, name
+    assert "以下列不属于导入模板，已忽略：身份证号（数字）、姓名字数、备注" in page
+    confirm(client, token, "all_or_nothing")
+    imported = {p.name: p for p in persons(admin.employer)}
+    assert sorted(imported) == sorted(["王喆", "张堃", "李四", "赵六"])
+    assert imported["张堃"].id_number.endswith("X") and imported["王喆"].birth_date == date(1990, 1, 1)
+    assert imported["王喆"].account.phone == "13800138000"
