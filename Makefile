@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-province clean
+.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-province clean
 
 venv: $(VENV)/.installed
 
@@ -63,6 +63,10 @@ test-postgres: venv sysdeps
 
 bench: venv
 	$(BIN)/python -m bench.bulk_approve $(BENCH_ARGS)
+
+# 100,000 staff rows through the import engine vs calamine + one raw bulk insert (DATABASE_URL, else SQLite).
+bench-import: venv
+	$(BIN)/python -m bench.imports $(BENCH_ARGS)
 
 # Province scale on the PostgreSQL database in DATABASE_URL: fills it when empty (demo + seed --scale province,
 # several minutes), times every list page as three admins, then 50 sessions against gunicorn for 60 s.

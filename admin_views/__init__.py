@@ -33,6 +33,7 @@ def init_admin(app, csp_nonce):
     from .admins import AdminsView
     from .audit_log import AuditLogView
     from .departments import DepartmentView
+    from .imports import StaffImportView
     from .jobs import JobsView
     from .roles import RoleView
     from .staff import StaffQueryView
@@ -59,6 +60,8 @@ def init_admin(app, csp_nonce):
     change_review.add_views(admin, ACCOUNT)
     transfer.add_views(admin, ACCOUNT)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
+    admin.add_view(StaffImportView(name="专技人员批量导入", category=STATS, endpoint="staff_import",
+                                   url="/admin/staff/import"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
     admin.add_view(JobsView(Job, name="导入导出任务", category=STATS, endpoint="jobs"))
     return admin

@@ -1,6 +1,7 @@
 """查询统计 · 审计日志 (F31): every change, bulk ones included, read-only."""
 import json
 
+from flask import current_app, url_for
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from markupsafe import Markup, escape
 
@@ -43,3 +44,10 @@ class AuditLogView(ScopedModelView):
     ]
     column_formatters = {"action": lambda v, c, m, n: m.action_label}
     column_formatters_detail = {"action": lambda v, c, m, n: m.action_label, "changes": _changes}
+
+
+def request_url(request_id: str) -> str:
+    """The log filtered by one request id: every entry of one import (or any bulk write)."""
+    view = next(v for v in current_app.extensions["admin"][0]._views if isinstance(v, AuditLogView))
+    key = next(k for k, (_, flt) in view._filter_args.items() if flt.column is AuditEntry.request_id)
+    return url_for(f"{view.endpoint}.index_view", **{f"flt0_{key}": request_id})

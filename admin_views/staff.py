@@ -84,6 +84,11 @@ class StaffQueryView(ScopedModelView):
         "department": lambda v, c, m, n: m.department.name if m.department else "",
     }
     column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
+    list_template = "admin/staff/list.html"
+
+    @staticmethod
+    def can_import() -> bool:
+        return access.can("stats.staff_import")
 
     @staticmethod
     def can_reset_password():

@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, any_, bindparam, case, func, select
+from sqlalchemy import BigInteger, String, any_, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from .base import db
@@ -28,6 +28,14 @@ def in_ids(column, ids):
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, ids, type_=ARRAY(BigInteger)))
     return column.in_(select(func.json_each(json.dumps(ids)).table_valued("value").c.value))
+
+
+def in_values(column, values):
+    """:func:`in_ids` for text keys (ID numbers of an imported file): one bound parameter however many."""
+    values = sorted(set(values))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    return column.in_(select(func.json_each(json.dumps(values)).table_valued("value").c.value))
 
 
 def explain_skipped(model, scope_clause, ids, outcome: "BulkOutcome", open_status="pending"):

@@ -7,6 +7,7 @@ digits are computed here instead.
 import re
 import unicodedata
 from datetime import date
+from operator import mul
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -29,8 +30,13 @@ def clean(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
 
 
+_ID_ZERO = ord("0") * sum(_ID_WEIGHTS)
+
+
 def id_check_digit(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    # Over the ASCII codes in one C loop (each "0" contributes ord("0") times its weight, taken off at the end):
+    # an import checks 100,000 of these at once, and per-digit int() calls were most of the cost.
+    return _ID_CHECK[(sum(map(mul, first17.encode(), _ID_WEIGHTS)) - _ID_ZERO) % 11]
 
 
 def normalize_id_number(value) -> str:
@@ -40,7 +46,7 @@ def normalize_id_number(value) -> str:
         text = text[:-2]
     if len(text) != 18:
         raise ValueError("身份证号应为18位")
-    if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+    if not text.isascii() or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
         raise ValueError("身份证号只能包含数字，最后一位可以是X")
     if text[:2] not in _PROVINCES:
         raise ValueError("身份证号的地区码无效")

@@ -46,6 +46,8 @@
       show(box.querySelector('.job-result'), d.url);
       show(box.querySelector('.job-download'), d.download, d.file_name);
       box.setAttribute('data-finished', '1');
+      // A job that is one step of a page flow (an import's check, its write) goes on to its page by itself.
+      if (d.status === 'done' && d.url && box.getAttribute('data-continue') === '1') window.location.assign(d.url);
     }
   }
 

@@ -73,6 +73,23 @@ def make_person(org, name="李四", status="approved", department=None, password
     return person
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def response_text(response) -> str:
+    """What a response shows a reader: a page's text, or every cell of a downloaded workbook (templates, exports),
+    so the route walks can look for leaked names in files too."""
+    if response.mimetype == XLSX:
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
+                         if v is not None)
+    return response.get_data(as_text=True)
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', html)

@@ -10,7 +10,7 @@ from flask_admin.contrib.sqla import ModelView
 from forms.input import DAY_OUT_OF_RANGE, NUL_REFUSED, to_id
 from models.base import MAX_BIG_ID, MAX_ID
 
-from .helpers import csrf_token, make_admin, make_department, make_person
+from .helpers import csrf_token, make_admin, make_department, make_person, response_text
 
 BAD_IDS = [str(2**31), str(2**63), "1" + "0" * 30, "-1", "abc", "²"]  # "²".isdigit(), yet int("²") fails
 NUL = "甲\x00乙"
@@ -94,7 +94,7 @@ class Walk:
             self.failures.append((method.upper(), url, shown(kw),
                                   type(e).__name__))
             return None
-        body = r.get_data(as_text=True)
+        body = response_text(r)
         if r.status_code >= 500 or (r.status_code >= 400 and not CHINESE.search(body)) or "Traceback" in body:
             self.failures.append((method.upper(), url, shown(kw),
                                   r.status_code))
