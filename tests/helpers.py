@@ -1,7 +1,10 @@
 """Factories that build valid objects in one call (after CTFd's tests/helpers.py)."""
+import io
 import itertools
 import re
 import threading
+
+from openpyxl import load_workbook
 
 from demo.ids import id_number, uscc
 from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
@@ -71,6 +74,18 @@ def make_person(org, name="李四", status="approved", department=None, password
     db.session.add(person)
     db.session.commit()
     return person
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def response_text(response) -> str:
+    """What a response says: the page, or every cell of an exported workbook (its zip bytes say nothing)."""
+    if response.mimetype == XLSX:
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                         for v in row if v is not None)
+    return response.get_data(as_text=True)
 
 
 def csrf_token(html: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from models import AuditEntry, ChangeRequest, ReviewRecord, db
 
-from .helpers import csrf_token, make_admin, make_department, make_person, make_role
+from .helpers import csrf_token, make_admin, make_department, make_person, make_role, response_text
 
 PUBLIC = {"static", "admin.static", "home", "auth.login", "auth.logout", "auth.forgot_password",
           "auth.reset_password"}
@@ -75,7 +75,7 @@ def test_another_units_admin_sees_nothing_of_ours_on_any_page(app, client, auth,
             continue
         r = client.get(url)
         assert r.status_code < 500, (url, r.status_code)
-        body = r.get_data(as_text=True)
+        body = response_text(r)
         leaked = [s for s in SECRETS if s in body]
         assert not leaked, (url, leaked)
 

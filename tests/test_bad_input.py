@@ -10,7 +10,7 @@ from flask_admin.contrib.sqla import ModelView
 from forms.input import DAY_OUT_OF_RANGE, NUL_REFUSED, to_id
 from models.base import MAX_BIG_ID, MAX_ID
 
-from .helpers import csrf_token, make_admin, make_department, make_person
+from .helpers import csrf_token, make_admin, make_department, make_person, response_text
 
 BAD_IDS = [str(2**31), str(2**63), "1" + "0" * 30, "-1", "abc", "²"]  # "²".isdigit(), yet int("²") fails
 NUL = "甲\x00乙"
@@ -94,7 +94,7 @@ class Walk:
             self.failures.append((method.upper(), url, shown(kw),
                                   type(e).__name__))
             return None
-        body = r.get_data(as_text=True)
+        body = response_text(r)
         if r.status_code >= 500 or (r.status_code >= 400 and not CHINESE.search(body)) or "Traceback" in body:
             self.failures.append((method.upper(), url, shown(kw),
                                   r.status_code))
@@ -124,9 +124,11 @@ class Walk:
 
     def view_cases(self, view, token):
         """Filters, actions and lookups of one list, by the arg names Flask-Admin reads."""
+        lists = [view.url + "/"] + ([view.url + "/export.xlsx"] if getattr(view, "export_columns", None) else [])
         for key, (_idx, _flt) in (view._filter_args or {}).items():
             for value in BAD_FILTER_VALUES:
-                self.check("get", view.url + "/", query_string={f"flt0_{key}": value})
+                for url in lists:
+                    self.check("get", url, query_string={f"flt0_{key}": value})
         for action in getattr(view, "_actions_data", {}):
             for bad in BAD_IDS:
                 self.check("post", view.url + "/action/", data={"csrf_token": token, "action": action,
