@@ -74,7 +74,8 @@ def eager_loads(model, paths) -> list:
     return options
 
 
-def chunks(ids, size=EXPORT_CHUNK):
+def chunks(ids, size=None):
+    size = size or EXPORT_CHUNK
     for start in range(0, len(ids), size):
         yield ids[start:start + size].tolist()
 
