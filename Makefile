@@ -20,8 +20,12 @@ db: venv
 demo: db
 	$(FLASK) seed --demo --if-empty
 
+# The background job worker (exports, imports) runs next to the server and ends with it: Ctrl-C or any exit
+# of the server stops it (a background process of a script ignores Ctrl-C, so the trap sends it SIGTERM).
+WITH_WORKER = $(FLASK) jobs-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM;
+
 run: demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@$(WITH_WORKER) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: gunicorn on PostgreSQL, migrated first. BIND and WORKERS (sync workers) from the environment;
 # --forwarded-allow-ips stays gunicorn's default (only a proxy on 127.0.0.1 is trusted for X-Forwarded-*).
@@ -30,7 +34,7 @@ WORKERS ?= 4
 serve: venv
 	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
 	$(FLASK) db-upgrade
-	$(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"
+	@$(WITH_WORKER) $(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"
 
 # System packages the tests need: CJK fonts and HarfBuzz subsetting for WeasyPrint, Chromium for Playwright.
 sysdeps:

@@ -114,8 +114,10 @@ def create_app(config: dict | None = None) -> Flask:
     _init_headers(app)
 
     from cli import register_cli
+    from models.job_queue import init_jobs
 
     register_cli(app)
+    init_jobs(app)
     return app
 
 

@@ -33,12 +33,13 @@ def init_admin(app, csp_nonce):
     from .admins import AdminsView
     from .audit_log import AuditLogView
     from .departments import DepartmentView
+    from .jobs import JobsView
     from .roles import RoleView
     from .staff import StaffQueryView
     from .subordinates import SubordinateView
     from . import transfer
     from .unit_info import UnitInfoView
-    from models import AdminMembership, AuditEntry, Department, Organization, Person, Role
+    from models import AdminMembership, AuditEntry, Department, Job, Organization, Person, Role
 
     admin = Admin(
         app,
@@ -59,4 +60,5 @@ def init_admin(app, csp_nonce):
     transfer.add_views(admin, ACCOUNT)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
+    admin.add_view(JobsView(Job, name="导入导出任务", category=STATS, endpoint="jobs"))
     return admin

@@ -4,6 +4,7 @@ from .account import Account, OutboxMail, PasswordResetCode, Throttle
 from .admin import AdminMembership, Role
 from .audit import AuditEntry
 from .base import db, now
+from .jobs import Job
 from .org import Department, Organization, OrgClosure, subtree_ids
 from .person import Person
 from .review_records import ChangeRequest, ReviewRecord
@@ -12,5 +13,5 @@ from .transfer import Transfer
 __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
-    "ChangeRequest", "ReviewRecord", "Transfer",
+    "ChangeRequest", "ReviewRecord", "Transfer", "Job",
 ]

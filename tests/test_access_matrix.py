@@ -4,7 +4,7 @@ import pytest
 from flask_admin.contrib.sqla import ModelView
 from sqlalchemy import func, select
 
-from models import AuditEntry, ChangeRequest, ReviewRecord, db
+from models import AuditEntry, ChangeRequest, Job, ReviewRecord, db
 
 from .helpers import csrf_token, make_admin, make_department, make_person, make_role, response_text
 
@@ -12,7 +12,7 @@ PUBLIC = {"static", "admin.static", "home", "auth.login", "auth.logout", "auth.f
           "auth.reset_password"}
 PUBLIC_PREFIXES = ("register.", "verify.")
 # Rows of the walked unit whose names must never reach another unit's admin, on any page.
-SECRETS = ["甲机密部门", "甲机密人员", "甲机密角色", "甲待审人员"]
+SECRETS = ["甲机密部门", "甲机密人员", "甲机密角色", "甲待审人员", "甲机密任务"]
 
 
 def is_public(endpoint):
@@ -44,6 +44,8 @@ def world(unit):
                                  subject_name="甲待审人员", changes={"education": {"before": "大学本科", "after": "硕士研究生"}}))
     db.session.add(ReviewRecord(target_type="person", target_id=pending.id, org_id=unit.employer.id,
                                 subject_name="甲待审人员", decision="rejected", reason="测试", reviewer_name="王管理"))
+    db.session.add(Job(org_id=unit.employer.id, account_id=unit.admin.id, actor_name="王管理", user_type="employer",
+                       kind="export", title="甲机密任务", status="done", message="甲机密任务已完成", request_id="0" * 32))
     db.session.commit()
     make_department(unit.other, "乙部门")
     unit.powerless = powerless
