@@ -6,6 +6,8 @@ A view declares ``export_columns`` (and ``export_title`` for the file name); thi
 query, 8 bytes a row), then the rows in chunks of EXPORT_CHUNK by id through the same list query: a chunk is
 loaded with what its columns read, written and dropped, so 100,000 rows never sit in memory at once, and a
 chunk is a query of its own (nothing holds a cursor open across the commits a background job makes).
+Up to EXPORT_SYNC_ROWS rows (a capped count decides) the file is the response; a larger list is written by a
+background job (models/jobs.py) whose page shows the progress and then offers the file.
 Every export is audited: who, which list, its filters and search, how many rows.
 """
 import io
@@ -14,17 +16,19 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from sqlalchemy import func, inspect, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from models import audit, db
+from models.jobs import job_kind, job_url, start_job
 from models.spreadsheet.writing import OutColumn, download_name, write_xlsx
 
 EXPORT_SYNC_ROWS = 2_000  # up to this many rows the file is written during the request; more: a background job
 EXPORT_MAX_ROWS = 1_000_000  # one sheet holds 1,048,576 rows, the header included
 EXPORT_CHUNK = 1_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOO_MANY = f"符合条件的记录超过 {EXPORT_MAX_ROWS:,} 条，超出 Excel 单个工作表的上限，请缩小筛选范围后再导出"
 
 
@@ -125,17 +129,24 @@ class ExportMixin:
             by_id = {row.id: row for row in rows_query.filter(self.model.id.in_(chunk))}
             batch = [by_id[i] for i in chunk if i in by_id]  # a row deleted meanwhile is left out
             self.export_batch(batch)
-            for row in batch:
-                yield [get(row) for get in getters]
+            # Read out before any is written: a job's progress commits, which expires the chunk's rows.
+            yield from [[get(row) for get in getters] for row in batch]
 
-    def write_export(self, target, progress=None) -> int:
-        """Write the list of the current query string to ``target``; audited and committed. Rows written."""
-        query, _count, args = self._export_list()
+    def write_export(self, target, progress=None, listed=None) -> int:
+        """Write the list of the current query string to ``target`` and audit it (the caller commits).
+
+        ``progress(done, total)``: every EXPORT_CHUNK rows. ``listed``: :meth:`_export_list` if already built.
+        Returns the rows written.
+        """
+        query, _count, args = listed or self._export_list()
         ids = self.export_ids(query)
+        step = None
+        if progress is not None:
+            progress(0, len(ids))
+            step = lambda done: progress(done, len(ids))  # noqa: E731
         written = write_xlsx(target, self.export_out_columns(), self.export_rows(query, ids),
-                             sheet_title=self.export_file_title(), progress=progress)
+                             sheet_title=self.export_file_title(), progress=step)
         self._audit_export(args, written)
-        db.session.commit()
         return written
 
     def _audit_export(self, args, rows):
@@ -147,28 +158,52 @@ class ExportMixin:
 
     # -- the page --------------------------------------------------------------------------------------
     def export_url(self) -> str:
-        query = request.query_string.decode("utf-8", "replace")
-        return url_for(".export_xlsx") + (f"?{query}" if query else "")
+        return _with_query(url_for(".export_xlsx"))
 
     @expose("/export.xlsx")
     def export_xlsx(self):
         if not self.export_columns:
             abort(404)
+        listed = self._export_list()
+        if self.export_count(listed[1], EXPORT_SYNC_ROWS) > EXPORT_SYNC_ROWS:
+            job = start_job("export", f"导出{self.export_file_title()}"[:100], {
+                "endpoint": self.endpoint, "path": request.path,
+                "query": request.query_string.decode("utf-8", "replace")})
+            return redirect(job_url(job))
+        buffer = io.BytesIO()
         try:
-            buffer = io.BytesIO()
-            self.write_export(buffer)
-        except ValueError as e:
+            self.write_export(buffer, listed=listed)
+        except ValueError as e:  # more rows than a sheet holds: added since they were counted
             db.session.rollback()
             flash(str(e), "error")
-            return redirect(self._list_url())
+            return redirect(_with_query(url_for(".index_view")))
+        db.session.commit()
         buffer.seek(0)
-        return send_file(buffer, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         as_attachment=True, download_name=download_name(self.export_file_title()),
-                         max_age=0)
+        return send_file(buffer, mimetype=XLSX, as_attachment=True,
+                         download_name=download_name(self.export_file_title()), max_age=0)
 
-    def _list_url(self):
-        query = request.query_string.decode("utf-8", "replace")
-        return url_for(".index_view") + (f"?{query}" if query else "")
+
+def _with_query(url):
+    query = request.query_string.decode("utf-8", "replace")
+    return url + (f"?{query}" if query else "")
+
+
+@job_kind("export")
+def run_export(run):
+    """A large export, in the background: the same list, for the same actor (the job's request context) and the
+    same query string (a request context of the list's own URL inside it), rights checked again."""
+    view = next((v for v in current_app.extensions["admin"][0]._views if v.endpoint == run.params.get("endpoint")),
+                None)
+    if view is None or not getattr(view, "export_columns", None):
+        raise ValueError("该列表已不提供导出")
+    with current_app.test_request_context(run.params["path"], query_string=run.params.get("query", ""),
+                                          environ_base={"REMOTE_ADDR": request.remote_addr}):
+        if not view.is_accessible():
+            raise ValueError("您已没有该列表的查看权限，导出未执行")
+        path = run.file_path(".xlsx")
+        written = view.write_export(path, progress=lambda done, total: run.progress(done, total, phase="写入中"))
+        run.finish(f"已导出 {written:,} 条记录", result={"url": _with_query(url_for(f"{view.endpoint}.index_view"))},
+                   file_name=download_name(view.export_file_title()))
 
 
 def compact_json(value) -> str:

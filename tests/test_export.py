@@ -2,10 +2,8 @@
 the list's own rows (scope, filter, search, order), formulas neutralised, Chinese file name, audited, no N+1."""
 import csv
 import io
-import os
 import shutil
 import subprocess
-import tempfile
 import tracemalloc
 from datetime import date, datetime
 from urllib.parse import quote
@@ -16,11 +14,13 @@ from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from admin_views import export as export_module
-from models import AuditEntry, ChangeRequest, Organization, ReviewRecord, audit, db, now
+from models import AdminMembership, AuditEntry, ChangeRequest, ReviewRecord, audit, db, now
+from models.job_queue import make_huey
+from models.jobs import Job, JobRun, execute
 from models import transfer as tr
 from models.spreadsheet.writing import OutColumn, download_name, safe_text, write_xlsx
 
-from .helpers import XLSX, make_department, make_org, make_person
+from .helpers import XLSX, make_department, make_org, make_person, make_role
 from .querycount import count_queries
 
 STAFF = "/admin/staff/"
@@ -424,3 +424,65 @@ def test_every_list_with_export_columns_exports_its_header(app, auth, client, un
         assert ws.freeze_panes == "A2" and "filename*=UTF-8''" in r.headers["Content-Disposition"]
         assert "导出 Excel" in client.get(view.url + "/").get_data(as_text=True), view.endpoint
     assert len(exports()) == len(exported)
+
+
+# -- a large export: a background job with a progress bar ------------------------------------------------
+@pytest.fixture
+def jobs_folder(app, tmp_path):
+    app.config["JOBS_FOLDER"] = str(tmp_path / "jobs")
+    return tmp_path / "jobs"
+
+
+def test_an_export_over_the_sync_limit_runs_as_a_job_of_the_same_list(app, auth, client, unit, monkeypatch,
+                                                                      jobs_folder):
+    monkeypatch.setattr(export_module, "EXPORT_SYNC_ROWS", 3)
+    monkeypatch.setattr("models.spreadsheet.writing.PROGRESS_EVERY", 2)
+    monkeypatch.setattr(export_module, "EXPORT_CHUNK", 2)
+    for i in range(6):
+        make_person(unit.employer if i % 2 else unit.branch, f"张{i}", education="硕士研究生" if i < 5 else "大学本科")
+    make_person(unit.employer, "李工", education="硕士研究生")
+    make_person(unit.other, "张外", education="硕士研究生")
+    seen = []
+    progress = JobRun.progress
+    monkeypatch.setattr(JobRun, "progress", lambda self, done, total=None, **kw: (
+        seen.append((done, total)), progress(self, done, total, **kw))[1])
+    auth.login(unit.admin)
+    education = flt(app, "staff", "学历")
+    query = {"search": "张", education: "硕士研究生"}
+    r = client.get(STAFF + "export.xlsx", query_string=query)
+    job = db.session.scalars(select(Job)).one()
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/admin/jobs/{job.id}")
+    assert job.kind == "export" and job.title == "导出专技人员信息" and job.status == "done", job.message
+    assert (job.done, job.total, job.message) == (5, 5, "已导出 5 条记录")
+    assert seen == [(0, 5), (2, 5), (4, 5)]  # every PROGRESS_EVERY rows, with the total from the start
+    assert job.result["url"].startswith("/admin/staff/?search=")
+    status = client.get(f"/admin/jobs/{job.id}.json").get_json()
+    assert status["percent"] == 100 and status["file_name"] == download_name("专技人员信息")
+    download = client.get(status["download"])
+    assert download.status_code == 200 and quote(download_name("专技人员信息")) in download.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(download.data)).worksheets[0]
+    assert sorted(values(ws, "姓名")) == ["张0", "张1", "张2", "张3", "张4"]  # scoped, filtered, searched
+    assert ws.freeze_panes == "A2" and ws["B2"].number_format == "@"
+    entry = exports()[0]
+    assert entry.request_id == job.request_id and entry.actor_name == "王管理" and entry.actor_org_id == unit.employer.id
+    assert entry.changes["rows"] == 5 and entry.changes["search"] == "张"
+    assert entry.changes["filters"] == [["学历", "等于", "硕士研究生"]]
+
+
+def test_an_export_job_whose_actor_lost_the_list_fails_with_a_message(app, auth, client, unit, monkeypatch, tmp_path,
+                                                                       jobs_folder):
+    monkeypatch.setattr(export_module, "EXPORT_SYNC_ROWS", 1)
+    app.extensions["huey"] = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")  # nobody consumes
+    make_person(unit.employer, "甲")
+    make_person(unit.employer, "乙")
+    auth.login(unit.admin)
+    assert client.get(STAFF + "export.xlsx").status_code == 302
+    job = db.session.scalars(select(Job)).one()
+    assert job.status == "queued"
+    membership = db.session.scalars(select(AdminMembership).where(AdminMembership.account_id == unit.admin.id)).one()
+    membership.is_super, membership.role_id = False, make_role(unit.employer, "无查询权限", codes=["audit.view"]).id
+    db.session.commit()
+    execute(app, job.id)
+    db.session.refresh(job)
+    assert job.status == "failed" and job.message == "您已没有该列表的查看权限，导出未执行"
+    assert exports() == [] and not list(jobs_folder.glob("*.xlsx"))
