@@ -246,8 +246,8 @@ def test_the_export_button_carries_the_lists_query_string(app, auth, client, uni
     education = flt(app, "staff", "学历")
     page = client.get(STAFF, query_string={"search": "张", education: "硕士研究生"}).get_data(as_text=True)
     assert f'href="/admin/staff/export.xlsx?search=%E5%BC%A0&amp;{education}=' in page and "导出 Excel" in page
-    assert "导出 Excel" not in client.get("/admin/departments/").get_data(as_text=True)
-    assert client.get("/admin/departments/export.xlsx").status_code == 404
+    assert "导出 Excel" not in client.get("/admin/jobs/").get_data(as_text=True)  # a list without export columns
+    assert client.get("/admin/jobs/export.xlsx").status_code == 404
 
 
 def test_staff_export_queries_grow_with_chunks_not_rows(auth, client, unit, monkeypatch):
@@ -410,6 +410,22 @@ def test_audit_log_export_has_the_changes_as_compact_json(app, auth, client, uni
     assert row["时间"].is_date and row["时间"].number_format == "yyyy-mm-dd hh:mm"
 
 
+# -- the unit's own lists ---------------------------------------------------------------------------------
+def test_departments_and_subordinates_export_their_counts_and_paths(auth, client, unit, people, monkeypatch):
+    monkeypatch.setattr(export_module, "EXPORT_CHUNK", 1)  # each chunk reads its own head counts and paths
+    make_department(unit.employer, "空部门")
+    make_department(unit.other, "外单位部门")
+    auth.login(unit.admin)
+    _header, rows = table(export(client, "/admin/departments/export.xlsx")[1])
+    counts = {row["部门名称"].value: row["人数"] for row in rows}
+    assert set(counts) == {"研发部", "空部门"}
+    assert (counts["研发部"].value, counts["研发部"].data_type) == (1, "n") and counts["空部门"].value == 0
+    _header, rows = table(export(client, "/admin/subordinates/export.xlsx")[1])
+    assert [(row["单位名称"].value, row["隶属关系"].value) for row in rows] == [
+        (unit.branch.name, f"{unit.employer.name} / {unit.branch.name}")]
+    assert rows[0]["统一社会信用代码"].number_format == "@" and rows[0]["状态"].value == "已审核"
+
+
 # -- every export -----------------------------------------------------------------------------------------
 def test_every_list_with_export_columns_exports_its_header(app, auth, client, unit, people):
     auth.login(unit.admin)
@@ -417,7 +433,8 @@ def test_every_list_with_export_columns_exports_its_header(app, auth, client, un
     assert {v.endpoint for v in exported} >= {
         "staff", "person_registration", "org_registration", "person_change", "org_change", "person_registration_done",
         "org_registration_done", "person_change_done", "org_change_done", "transfer_out", "transfer_out_review",
-        "transfer_in_review", "transfer_records", "transfer_records_out", "audit"}
+        "transfer_in_review", "transfer_records", "transfer_records_out", "audit", "departments", "roles",
+        "subordinates"}
     for view in exported:
         r, ws = export(client, view.url + "/export.xlsx")
         assert [c.value for c in ws[1]] == [c.label for c in view.export_out_columns()], view.endpoint
