@@ -9,6 +9,7 @@ from models import AuditEntry
 from models.audit import ACTIONS
 
 from .base import ScopedModelView
+from .export import ExportColumn as Col, compact_json
 from .filters import PrefixFilter
 
 
@@ -44,6 +45,14 @@ class AuditLogView(ScopedModelView):
     ]
     column_formatters = {"action": lambda v, c, m, n: m.action_label}
     column_formatters_detail = {"action": lambda v, c, m, n: m.action_label, "changes": _changes}
+
+    export_title = "审计日志"
+    export_columns = (
+        Col(None, "created_at", "datetime"), Col(None, "actor_name"), Col(None, "actor_org_name", width=30),
+        Col(None, "actor_role"), Col("操作", "action_label"), Col(None, "entity", width=14), Col(None, "entity_id", "id", 14),
+        Col(None, "reason", width=30), Col(None, "ip", "id", 16), Col(None, "request_id", "id", 34),
+        Col("变更内容", lambda m: compact_json(m.changes), width=80),
+    )
 
 
 def request_url(request_id: str) -> str:

@@ -23,6 +23,7 @@ from models import access, db
 from models.base import lock_row
 
 from .bulk import SelectAllMixin, valid_ids
+from .export import ExportMixin
 from .filters import out_of_range, starts_with
 
 MAX_ACTION_ROWS = 1000
@@ -107,8 +108,8 @@ def seed_words(gettext, view):
     return lambda text, **kw: label if text in ("Create", "Create New Record") else gettext(text, **kw)
 
 
-class ScopedModelView(SelectAllMixin, AccessMixin, ModelView):
-    can_export = False  # typed exports are written with openpyxl, never the built-in string dump
+class ScopedModelView(SelectAllMixin, ExportMixin, AccessMixin, ModelView):
+    can_export = False  # typed exports are written with openpyxl (export.py), never the built-in string dump
     can_set_page_size = False
     page_size = 20
     details_modal = False

@@ -11,8 +11,10 @@ from models import registration_review as reviews
 from models.choices import EDUCATIONS, FIELD_LABELS, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_SERIES
 from models.registration_review import ORGS, PERSONS
 
+from .export import ExportColumn as Col
 from .filters import DayRangeFilter, InSelectFilter, contains
 from .review_queue import ReviewQueueView
+from .staff import PERSON_COLUMNS
 
 
 def _registered_at(view, context, model, name):
@@ -57,6 +59,9 @@ class PersonRegistrationView(ReviewQueueView):
         "email": lambda v, c, m, n: m.account.email or "",
         "created_at": _registered_at,
     }
+    # In full, like the details page: the reviewer checks the ID against the person's documents.
+    export_columns = PERSON_COLUMNS + (Col("手机号", "account.phone", "id", 14), Col("电子邮箱", "account.email", width=24),
+                                       Col("注册时间", "created_at", "datetime"))
 
     def decide(self, ids, decision, reviewer, reason):
         return reviews.decide_registrations(PERSONS, ids, decision, reviewer, reason)
@@ -103,6 +108,13 @@ class OrgRegistrationView(ReviewQueueView):
     }
     column_formatters_detail = dict(column_formatters, admin=_unit_admin,
                                     parent=lambda v, c, m, n: m.parent.tree_path if m.parent else "")
+    export_columns = (
+        Col("单位名称", "name", width=30), Col("统一社会信用代码", "uscc", "id", 21), Col("机构类型", "kind_label"),
+        Col("上级单位", "parent.name", width=30), Col("所属地区", "region"), Col("单位性质", "nature", width=14),
+        Col("所属行业", "industry", width=14), Col("单位地址", "address", width=30), Col("联系人", "contact_name"),
+        Col("联系电话", "contact_phone", "id", 14), Col("联系邮箱", "contact_email", width=24),
+        Col("注册时间", "created_at", "datetime"),
+    )
 
     def decide(self, ids, decision, reviewer, reason):
         return reviews.decide_registrations(ORGS, ids, decision, reviewer, reason)

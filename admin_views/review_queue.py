@@ -39,6 +39,9 @@ class ReviewQueueView(ScopedModelView):
     def get_empty_list_message(self):
         return "暂无待审核的记录"
 
+    def export_file_title(self):
+        return self.export_title or f"{self.name}（待审核）"
+
     # -- the decision, in models/ ------------------------------------------------------------------
     def decide(self, ids, decision, reviewer, reason):
         raise NotImplementedError

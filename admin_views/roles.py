@@ -10,6 +10,7 @@ from models.unit_admin import role_delete_refusal, save_role_codes
 
 from models import access
 from .base import ScopedModelView
+from .export import ExportColumn as Col
 
 
 def _codes(view, context, model, name):
@@ -31,6 +32,10 @@ class RoleView(ScopedModelView):
         "admins": lambda v, c, m, n: g.get("role_admins", {}).get(m.id, 0),
         "created_at": lambda v, c, m, n: m.created_at.strftime("%Y-%m-%d"),
     }
+    export_title = "角色"
+    export_columns = (Col(None, "name", width=20), Col("权限", lambda m: _codes(None, None, m, None), width=80),
+                      Col(None, lambda m: g.role_admins.get(m.id, 0), "int", column="admins"),
+                      Col(None, "created_at", "datetime"))
     form_columns = ["name", "permissions"]
     form_overrides = {"permissions": PermissionsField}
     form_args = {
@@ -46,11 +51,15 @@ class RoleView(ScopedModelView):
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)
+        self.export_batch(rows)
+        return count, rows
+
+    def export_batch(self, rows):
+        """How many admins hold each role, for a page or a chunk of roles in one query."""
         ids = [r.id for r in rows]
         g.role_admins = dict(db.session.execute(
             select(AdminMembership.role_id, func.count()).where(AdminMembership.role_id.in_(ids))
             .group_by(AdminMembership.role_id)).all()) if ids else {}
-        return count, rows
 
     def _editable(self, form):
         form.permissions.editable = access.granted()

@@ -13,6 +13,8 @@ from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVE
 from .base import ScopedModelView
 from .filters import InSelectFilter, PrefixFilter, starts_with
 
+from .export import ExportColumn as Col
+
 MAX_DEPARTMENT_OPTIONS = 300
 
 
@@ -51,6 +53,15 @@ class DepartmentFilter(BaseSQLAFilter):
 
 def _units_named(prefix):
     return select(Organization.id).where(starts_with(Organization.name, prefix))
+# A person's columns, shared by every list of staff (this query, the registration queue). The ID is exported
+# in full: these are the admin's own people (or people asking to become them), whose details page shows it too.
+PERSON_COLUMNS = (
+    Col("姓名", "name", width=12), Col("身份证号", "id_number", "id", 21), Col("性别", "gender", width=6),
+    Col("出生日期", "birth_date", "date"), Col("工作单位", "org.name", width=30), Col("所在部门", "department.name", width=16),
+    Col("学历", "education"), Col("所学专业", "major", width=16), Col("职称系列", "title_series", width=14),
+    Col("职称名称", "title_name", width=16), Col("职称级别", "title_level"), Col("取得职称时间", "title_date", "date", 14),
+    Col("行政职务", "admin_post", width=14),
+)
 
 
 class StaffQueryView(ScopedModelView):
@@ -85,6 +96,9 @@ class StaffQueryView(ScopedModelView):
     }
     column_formatters_detail = {"status": lambda v, c, m, n: m.status_label}
     list_template = "admin/staff/list.html"
+    export_title = "专技人员信息"
+    export_columns = PERSON_COLUMNS + (Col("状态", "status_label"), Col("注册时间", "created_at", "datetime"),
+                                       Col("审核时间", "reviewed_at", "datetime"))
 
     @staticmethod
     def can_import() -> bool:

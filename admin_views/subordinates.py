@@ -13,6 +13,7 @@ from models.org_change import USCC_TAKEN, edit_subordinate, set_org_enabled, tre
 
 from models import access
 from .base import ScopedModelView
+from .export import ExportColumn as Col
 
 
 class SubordinateView(ScopedModelView):
@@ -49,6 +50,16 @@ class SubordinateView(ScopedModelView):
         m.created_at.strftime("%Y-%m-%d %H:%M") if m.created_at else ""), reviewed_at=lambda v, c, m, n: (
         m.reviewed_at.strftime("%Y-%m-%d %H:%M") if m.reviewed_at else ""))
 
+    export_title = "下属机构"
+    export_columns = (
+        Col(None, "name", width=30), Col(None, "uscc", "id", 21), Col(None, "kind_label", column="kind"),
+        Col(None, lambda m: g.tree_paths.get(m.id, ""), width=50, column="tree_path"), Col(None, "region"),
+        Col(None, "nature", width=14), Col(None, "industry", width=14), Col(None, "address", width=30),
+        Col(None, "contact_name"), Col(None, "contact_phone", "id", 14), Col(None, "contact_email", width=24),
+        Col(None, "status_label", column="status"), Col(None, "created_at", "datetime"),
+        Col(None, "reviewed_at", "datetime"),
+    )
+
     def get_query(self):
         query = super().get_query()
         org = access.current_org()
@@ -61,8 +72,11 @@ class SubordinateView(ScopedModelView):
 
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)
-        g.tree_paths = tree_paths([o.id for o in rows], access.scope_org_id())
+        self.export_batch(rows)
         return count, rows
+
+    def export_batch(self, rows):
+        g.tree_paths = tree_paths([o.id for o in rows], access.scope_org_id())
 
     # -- details: the unit's admins and the 停用/启用 buttons -------------------------------------------
     def render(self, template, **kwargs):

@@ -1,7 +1,10 @@
 """Factories that build valid objects in one call (after CTFd's tests/helpers.py)."""
+import io
 import itertools
 import re
 import threading
+
+from openpyxl import load_workbook
 
 from demo.ids import id_number, uscc
 from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
@@ -80,13 +83,9 @@ def response_text(response) -> str:
     """What a response shows a reader: a page's text, or every cell of a downloaded workbook (templates, exports),
     so the route walks can look for leaked names in files too."""
     if response.mimetype == XLSX:
-        import io
-
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(response.get_data()), read_only=True)
-        return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row
-                         if v is not None)
+        book = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                         for v in row if v is not None)
     return response.get_data(as_text=True)
 
 

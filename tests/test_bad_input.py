@@ -124,9 +124,11 @@ class Walk:
 
     def view_cases(self, view, token):
         """Filters, actions and lookups of one list, by the arg names Flask-Admin reads."""
+        lists = [view.url + "/"] + ([view.url + "/export.xlsx"] if getattr(view, "export_columns", None) else [])
         for key, (_idx, _flt) in (view._filter_args or {}).items():
             for value in BAD_FILTER_VALUES:
-                self.check("get", view.url + "/", query_string={f"flt0_{key}": value})
+                for url in lists:
+                    self.check("get", url, query_string={f"flt0_{key}": value})
         for action in getattr(view, "_actions_data", {}):
             for bad in BAD_IDS:
                 self.check("post", view.url + "/action/", data={"csrf_token": token, "action": action,

@@ -19,6 +19,7 @@ class TransferRecordsView(TransferView):
 
 class TransferInRecordsView(TransferRecordsView):
     side = "in"
+    export_title = "调入记录"
     intro = "调入本单位（含下属单位）的人员调转记录。"
 
 
