@@ -202,7 +202,8 @@ def run_export(run):
             raise ValueError("您已没有该列表的查看权限，导出未执行")
         path = run.file_path(".xlsx")
         written = view.write_export(path, progress=lambda done, total: run.progress(done, total, phase="写入中"))
-        run.finish(f"已导出 {written:,} 条记录", result={"url": _with_query(url_for(f"{view.endpoint}.index_view"))},
+        run.finish(f"已导出 {written:,} 条记录", result={"url": _with_query(url_for(f"{view.endpoint}.index_view")),
+                                                         "url_label": f"返回{view.name}"},
                    file_name=download_name(view.export_file_title()))
 
 

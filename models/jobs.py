@@ -392,12 +392,14 @@ def fail_stale(jobs) -> bool:
 
 def status_json(job: Job) -> dict:
     data = {"id": job.id, "title": job.title, "status": job.status, "status_label": job.status_label,
-            "phase": job.phase or "", "done": job.done, "total": job.total, "errors": job.errors,
+            # A finished job's last phase ("写入中") would read as if it were still at work.
+            "phase": "—" if job.finished else (job.phase or ""), "done": job.done, "total": job.total, "errors": job.errors,
             "percent": job.percent(), "seconds_left": job.seconds_left(), "message": job.message or "",
             "finished": job.finished, "url": None, "download": None}
     if job.status == "done":
         url = (job.result or {}).get("url")
         data["url"] = url if isinstance(url, str) and url.startswith("/") and not url.startswith("//") else None
+        data["url_label"] = str((job.result or {}).get("url_label") or "查看结果")
         if result_path(job) is not None:
             data["download"] = url_for("jobs.download_view", id=job.id)
             data["file_name"] = job.result_name

@@ -43,7 +43,9 @@
       message.classList.toggle('alert-danger', d.status === 'failed');
       message.classList.toggle('alert-success', d.status !== 'failed');
       message.hidden = !d.message;
-      show(box.querySelector('.job-result'), d.url);
+      var result = box.querySelector('.job-result');
+      show(result, d.url);
+      if (d.url_label) result.textContent = d.url_label;
       show(box.querySelector('.job-download'), d.download, d.file_name);
       box.setAttribute('data-finished', '1');
       // A job that is one step of a page flow (an import's check, its write) goes on to its page by itself.
