@@ -2,8 +2,10 @@
 
 Everything a user or an attacker can send is judged here before a parser sees it: the type is taken from the
 content (an extension can lie), a zip-based workbook passes ``archive.check`` (bombs, sparse grids, macros)
-before python-calamine opens it, and macro workbooks are refused outright. python-calamine reads the cached
-values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty.
+before python-calamine opens it, and macro workbooks are refused outright. An .xls needs no such check: BIFF8
+holds at most 65,536 × 256 cells, about the grid archive.MAX_CELLS allows. python-calamine reads the cached
+values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty. It parses a whole
+sheet at once; turning its rows into Python objects is lazy, so the row limit stops that early.
 """
 import codecs
 import csv
