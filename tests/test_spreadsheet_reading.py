@@ -542,3 +542,14 @@ def test_xls_with_a_vba_project_is_refused():
     data[entry:entry + len(name)] = name
     struct.pack_into("<H", data, entry + 64, len(name))
     assert "宏" in refused("a.xls", bytes(data))
+
+
+@pytest.mark.parametrize("offset, value", [
+    (44, 0xFFFFFFFF),  # number of FAT sectors: calamine reserves a vector of that many
+    (64, 0xFFFF),      # with the mini FAT start's upper half, what calamine reads as the DIFAT length
+])
+def test_xls_header_counts_calamine_would_reserve_memory_for_are_checked(offset, value):
+    data = patched(XLS, [(offset, "<I", value)])
+    if offset == 64:
+        data = patched(data, [(62, "<H", 0xFFFF)])
+    assert "损坏" in refused("a.xls", data)

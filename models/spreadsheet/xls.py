@@ -37,6 +37,11 @@ class _Compound:
             raise FileRefused(DAMAGED)
         self.data, self.size = data, 1 << shift
         self.sectors = len(data) // self.size
+        # calamine reserves memory for these header counts before reading anything; the second one it takes
+        # from bytes 62..66, which straddle two other fields. Real files give at most a few megabytes.
+        fat_sectors, straddled = struct.unpack_from("<I", data, 44)[0], struct.unpack_from("<I", data, 62)[0]
+        if fat_sectors > self.sectors or straddled > 1 << 26:
+            raise FileRefused(DAMAGED)
         difat = list(struct.unpack_from("<109I", data, 76))
         sector, seen = struct.unpack_from("<I", data, 68)[0], set()
         while sector < _RESERVED:
