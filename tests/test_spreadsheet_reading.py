@@ -1,6 +1,7 @@
 """read_table: every kind of file users upload reads to the same rows, and every hostile file is refused in
 Chinese before a parser can be hurt by it."""
 import io
+import re
 import struct
 import zipfile
 from datetime import date
@@ -366,6 +367,21 @@ def far_cell(ref):
     def prepare(book):
         book.active[ref] = "远"
     return xlsx([["姓名"], ["王喆"]], prepare=prepare)
+
+
+@pytest.mark.parametrize("limit", [1, 9, 10, 11, 99, 100, 101, 159, 999, 1000, 100001, 125002, 1048576])
+def test_the_row_pattern_matches_exactly_the_rows_up_to_its_limit(limit):
+    pattern = re.compile(archive._up_to(str(limit), digits=True) + "$")
+    numbers = [*range(1, 1200), limit - 1, limit, limit + 1, limit * 10, *range(limit - 50, limit + 50)]
+    assert [n for n in numbers if n > 0 and pattern.match(str(n))] == [n for n in numbers if 0 < n <= limit]
+    assert not pattern.match("0") and not pattern.match("01")
+
+
+@pytest.mark.parametrize("limit", [1, 2, 26, 27, 52, 159, 702, 703, 16384])
+def test_the_column_pattern_matches_exactly_the_columns_up_to_its_limit(limit):
+    pattern = re.compile(archive._up_to(archive._column_letters(limit), digits=False) + "$")
+    names = [archive._column_letters(n) for n in range(1, 16385)]
+    assert [name for name in names if pattern.match(name)] == names[:limit]
 
 
 def test_two_cells_at_opposite_corners_are_refused_before_calamine_builds_the_grid():

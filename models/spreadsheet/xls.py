@@ -12,7 +12,7 @@ import struct
 from .archive import MAX_CELLS, TOO_SPARSE
 from .refusals import DAMAGED, MACROS, FileRefused
 
-_END, _FREE, _RESERVED, _DIFSECT = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFA, 0xFFFFFFFC
+_END, _RESERVED, _DIFSECT = 0xFFFFFFFE, 0xFFFFFFFA, 0xFFFFFFFC
 _STREAMS = ("Workbook", "Book", "WORKBOOK", "BOOK")  # the names calamine looks for, in its order
 PASSWORD = "文件设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再上传。"
 # BIFF records that put a cell into calamine's grid: Number, Label, RString, BoolErr, RK, LabelSst, Formula
