@@ -349,6 +349,16 @@ def test_member_that_inflates_beyond_its_declared_size_is_refused():
     assert "解压后过大" in refused("a.xlsx", bytes(data))
 
 
+def test_shared_string_count_that_calamine_would_reserve_memory_for_is_checked():
+    def change(name, body):
+        if name != "xl/sharedStrings.xml":
+            return body
+        return re.sub(rb'uniqueCount="\d+"', b'uniqueCount="10000000000"', body)
+    source = (DATA / "staff_libreoffice.xlsx").read_bytes()
+    assert b'uniqueCount="' in zipfile.ZipFile(io.BytesIO(source)).read("xl/sharedStrings.xml")
+    assert "损坏" in refused("a.xlsx", rezip(source, change))
+
+
 def test_too_many_members():
     data = rezip(xlsx([["姓名"], ["王喆"]]), add=[(f"xl/media/junk{i}.bin", b"x") for i in range(archive.MAX_MEMBERS)])
     assert "部件" in refused("a.xlsx", data)

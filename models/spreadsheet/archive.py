@@ -81,6 +81,7 @@ def check(data: bytes, kind: str) -> None:
         if kind == "xlsx":
             if member.filename == "[Content_Types].xml" and b"macroEnabled" in body:
                 raise FileRefused(MACROS)
+            _check_string_count(body)
             if b"sheetData" in body:
                 extent = _xlsx_grid(body)
                 if extent:
@@ -89,6 +90,17 @@ def check(data: bytes, kind: str) -> None:
             _check_ods_grid(body)
         elif member.filename == "mimetype" and body.strip() != _ODS_MIME:
             raise FileRefused("文件是 OpenDocument 文档，但不是电子表格（.ods）。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格文件。")
+
+
+_UNIQUE_COUNT = re.compile(rb'''<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*(\d+)''')
+
+
+def _check_string_count(body: bytes) -> None:
+    """python-calamine reserves room for the shared strings' declared uniqueCount before reading one: a count
+    of 10^10 in a 1 KB part asks for 240 GB, and a failed allocation aborts the worker."""
+    found = _UNIQUE_COUNT.search(body, 0, 4096)
+    if found and int(found.group(1)) > min(MAX_CELLS, len(body) // 5 + 1):
+        raise FileRefused(DAMAGED)
 
 
 def inflate(data: bytes, member: zipfile.ZipInfo) -> bytes:
