@@ -34,8 +34,9 @@ def write_staff(path: Path, rows: int) -> None:
     sheet = book.create_sheet("专技人员")
     sheet.append(HEADER)
     for i in range(rows):
-        sheet.append([f"张{i}", f"37010219900101{i % 10000:04d}", "男女"[i % 2], date(1970, 1, 1) + timedelta(days=i % 9000),
-                      f"138{i:08d}", f"u{i}@example.com", "办公室", "工程技术", "中级", "本科", "山东大学", "计算机",
+        born = date(1970, 1, 1) + timedelta(days=i % 9000)
+        sheet.append([f"张{i}", f"37010219900101{i % 10000:04d}", "男女"[i % 2], born, f"138{i:08d}",
+                      f"u{i}@example.com", "办公室", "工程技术", "中级", "本科", "山东大学", "计算机",
                       date(2012, 7, 1), "", "在职"])
     book.save(path)
 

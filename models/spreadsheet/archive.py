@@ -81,6 +81,7 @@ def check(data: bytes, kind: str) -> None:
         if kind == "xlsx":
             if member.filename == "[Content_Types].xml" and b"macroEnabled" in body:
                 raise FileRefused(MACROS)
+            _check_string_count(body)
             if b"sheetData" in body:
                 extent = _xlsx_grid(body)
                 if extent:
@@ -89,6 +90,17 @@ def check(data: bytes, kind: str) -> None:
             _check_ods_grid(body)
         elif member.filename == "mimetype" and body.strip() != _ODS_MIME:
             raise FileRefused("文件是 OpenDocument 文档，但不是电子表格（.ods）。请上传 .xlsx、.xls、.ods 或 .csv 格式的表格文件。")
+
+
+_UNIQUE_COUNT = re.compile(rb'''<(?:[\w.-]+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*(\d+)''')
+
+
+def _check_string_count(body: bytes) -> None:
+    """python-calamine reserves room for the shared strings' declared uniqueCount before reading one: a count
+    of 10^10 in a 1 KB part asks for 240 GB, and a failed allocation aborts the worker."""
+    found = _UNIQUE_COUNT.search(body, 0, 4096)
+    if found and int(found.group(1)) > min(MAX_CELLS, len(body) // 5 + 1):
+        raise FileRefused(DAMAGED)
 
 
 def inflate(data: bytes, member: zipfile.ZipInfo) -> bytes:
@@ -150,24 +162,26 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def _up_to(limit: str, alphabet: str) -> str:
-    """A regex for the names (digit strings without leading zero, or column letters) that sort at or below
-    ``limit`` when shorter names come first: the names of rows 1..n or of columns A..limit."""
-    first, low = (alphabet[0], alphabet[1]) if alphabet == "0123456789" else ("A", "A")
-    any_ = f"[{alphabet[0]}-{alphabet[-1]}]"
-    parts = [f"{f'[{low}-{alphabet[-1]}]'}{any_}{{0,{len(limit) - 2}}}"] if len(limit) > 1 else []
-    for i, ch in enumerate(limit):
-        rest = len(limit) - i - 1
-        lowest = low if i == 0 else first
+def _up_to(limit: str, digits: bool) -> str:
+    """A regex for the names that come at or before ``limit``: rows 1..n (digits without a leading zero) or
+    columns A..limit (letters), shorter names coming first in both."""
+    any_ = "[0-9]" if digits else "[A-Z]"
+    lowest_first = "1" if digits else "A"  # a name's first character; later ones start at 0 or A
+    parts = [f"[{lowest_first}-{any_[-2]}]{any_}{{0,{len(limit) - 2}}}"] if len(limit) > 1 else []
+    for i, ch in enumerate(limit):  # same length: equal up to i, smaller at i, anything after
+        lowest = lowest_first if i == 0 else any_[1]
         if ch > lowest:
-            below = chr(ord(ch) - 1)
-            parts.append(re.escape(limit[:i]) + f"[{lowest}-{below}]" + (f"{any_}{{{rest}}}" if rest else ""))
+            rest = len(limit) - i - 1
+            tail = f"{any_}{{{rest}}}" if rest else ""
+            parts.append(re.escape(limit[:i]) + f"[{lowest}-{chr(ord(ch) - 1)}]" + tail)
     parts.append(re.escape(limit))
     return "(?:" + "|".join(parts) + ")"
 
 
 def _xlsx_grid(xml: bytes) -> tuple[int, int] | None:
-    """The (last row, last column) of a grid too large for MAX_CELLS, or None. Fast path: when every cell element carries its plain reference first (as Excel, WPS, LibreOffice and
+    """The (last row, last column) of a grid too large for MAX_CELLS, or None.
+
+    Fast path: when every cell element carries its plain reference first (as Excel, WPS, LibreOffice and
     openpyxl write them), one regex pass proves that no cell lies outside rows 1..n × the columns that fit in
     MAX_CELLS, n being the last row's number. python-calamine places such a cell by its reference alone, so the
     rows' own attributes do not matter. Anything else takes the exact, slower path."""
@@ -176,12 +190,12 @@ def _xlsx_grid(xml: bytes) -> tuple[int, int] | None:
     if number:
         rows = int(number.group())
         cols = min(16384, MAX_CELLS // rows)
-        row_names = _up_to(str(rows), "0123456789").encode()
-        col_names = _up_to(_column_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+        row_names = _up_to(str(rows), digits=True).encode()
+        col_names = _up_to(_column_letters(cols), digits=False).encode()
         # Plain: the reference first, then only the attributes those writers use. python-calamine takes the
         # last of repeated attributes, so a second r="..." must not pass as plain.
-        odd_cell = re.compile(rb'<c(?=[\s>])(?! r="' + col_names + row_names
-                              + rb'"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>)')
+        odd_cell = re.compile(rb'<c(?! r="' + col_names + row_names
+                              + rb'"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>)[\s>]')
         # quick-xml matches local names, so <x:c> is a cell too
         if b":c" not in xml and not odd_cell.search(xml):
             return None
