@@ -114,7 +114,8 @@ class ImportKind:
         return options
 
     def check(self, rows: list["Row"], ctx) -> None:
-        """Database and cross-row checks over all rows at once: ``row.fail(key, message)``, ``row.update_of``.
+        """Database and cross-row checks over all rows at once: ``row.fail(self.index(key), message)``, and
+        ``row.update_of`` for a row that would update an existing record.
 
         Called with every row; a value that failed its cell check is absent from ``row.values``."""
 
@@ -236,7 +237,8 @@ def match_header(kind: ImportKind, header: list) -> tuple[dict, list[str], str |
         if key in names:
             found[names[key]].append(index)
         else:
-            unknown.append(str(cell).strip())
+            label = str(cell).strip()
+            unknown.append(label if len(label) <= 30 else label[:30] + "…")
     repeated = [(c, found[c.key]) for c in kind.columns if len(found.get(c.key, ())) > 1]
     if repeated:
         column, at = repeated[0]
@@ -329,7 +331,8 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int],
     preview = Preview(kind)
     at, unknown, preview.fatal = match_header(kind, table.header)
     if unknown:
-        preview.notices.append(UNKNOWN_COLUMNS.format(labels="、".join(unknown)))
+        listed = "、".join(unknown[:20]) + (f" 等 {len(unknown)} 列" if len(unknown) > 20 else "")
+        preview.notices.append(UNKNOWN_COLUMNS.format(labels=listed))
     if preview.fatal:
         return preview
     columns = kind.columns
@@ -387,9 +390,10 @@ def _duplicates(kind: ImportKind, rows: list[Row], checkers, ctx):
                     row.fail(index, EXAMPLE_VALUE, CELL)
             if len(same) < 2:
                 continue
+            named = same[:6]  # a value repeated 100,000 times names a few rows, not the whole file each time
             for row in same:
-                others = [str(r.number) for r in same if r is not row]
-                text = "、".join(others[:5]) + ("等" if len(others) > 5 else "")
+                others = [str(r.number) for r in named if r is not row][:5]
+                text = "、".join(others) + ("等" if len(same) > 6 else "")
                 row.fail(index, DUPLICATE.format(rows=text, label=column.label), CELL)
 
 
