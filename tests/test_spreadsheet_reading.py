@@ -8,8 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook, PasswordError
 
-from models.spreadsheet import archive, cells
+from models.spreadsheet import archive, cells, xls
 from models.spreadsheet.reading import MAX_CELL_CHARS, FileRefused, read_table
 
 DATA = Path(__file__).parent / "data" / "spreadsheets"
@@ -440,3 +441,115 @@ def test_ods_written_by_hand_reads():
 def test_ods_repeats_that_would_grow_a_huge_grid_are_refused(rows):
     header = "<table:table-row>" + text_cell("姓名") + "</table:table-row>"
     assert "数据区域过大" in refused("a.ods", ods(header + rows))
+
+
+# ---- .xls: the compound file and its BIFF records, as python-calamine would follow them ---------------------
+
+XLS = (DATA / "staff_libreoffice.xls").read_bytes()
+
+
+def xls_offset(data: bytes, position: int, stream="Workbook") -> int:
+    """Where byte ``position`` of a stream lies in the file (following its mini or regular chain)."""
+    compound = xls._Compound(data)
+    _, start, size, _ = next(e for e in compound.entries if e[0] == stream)
+
+    def walk(sector, fat, unit, offset):
+        for _ in range(offset // unit):
+            sector = fat[sector]
+        return sector, offset % unit
+
+    if size < 4096:
+        mini, rest = walk(start, compound.minifat, 64, position)
+        root = compound.entries[0][1]
+        sector, rest = walk(root, compound.fat, compound.size, mini * 64 + rest)
+    else:
+        sector, rest = walk(start, compound.fat, compound.size, position)
+    return (sector + 1) * compound.size + rest
+
+
+def records(stream: bytes, kinds):
+    """Stream offsets of the records of ``kinds`` in the first sheet's substream."""
+    sheet_start = xls._sheets(stream)[0][1]
+    return [(kind, at) for kind, at, _ in xls._records(stream, sheet_start) if kind in kinds]
+
+
+def patched(data: bytes, changes) -> bytes:
+    out = bytearray(data)
+    for position, fmt, value in changes:
+        struct.pack_into(fmt, out, position, value)
+    return bytes(out)
+
+
+def test_xls_stream_is_read_the_way_calamine_reads_it():
+    stream = xls._workbook_stream(XLS)
+    assert stream[:2] == b"\x09\x08"  # BOF
+    assert [name for name, _ in xls._sheets(stream)] == ["专技人员", "填写说明"]
+
+
+def test_xls_cell_far_away_is_refused_and_a_moderate_one_read():
+    stream = xls._workbook_stream(XLS)
+    _, at = records(stream, {0x00FD})[0]  # the first LabelSst cell: 姓名 at A1
+    row_at, col_at = xls_offset(XLS, at), xls_offset(XLS, at + 2)
+    far = patched(XLS, [(row_at, "<H", 65535), (col_at, "<H", 65535)])
+    assert "数据区域过大" in refused("a.xls", far)
+    moderate = patched(XLS, [(row_at, "<H", 29999), (col_at, "<H", 3)])
+    table = read_table("a.xls", moderate)
+    assert table.rows[-1] == (30000, [None, None, None, "姓名"])
+
+
+def test_xls_dimensions_that_would_reserve_terabytes_are_refused():
+    stream = xls._workbook_stream(XLS)
+    _, at = records(stream, {0x0200})[0]
+    assert struct.unpack_from("<H", stream, at - 2)[0] == 14  # BIFF8: u32 rows
+    assert "数据区域过大" in refused("a.xls", patched(XLS, [(xls_offset(XLS, at + 4), "<I", 0xFFFFFFF0)]))
+
+
+def test_xls_with_a_looping_directory_chain_is_refused_before_calamine_loops_on_it():
+    compound = xls._Compound(XLS)
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    fat_sector = struct.unpack_from("<I", XLS, 76)[0]  # the first FAT sector holds the directory's entry
+    assert directory < compound.size // 4
+    looping = patched(XLS, [((fat_sector + 1) * compound.size + 4 * directory, "<I", directory)])
+    assert "损坏" in refused("a.xls", looping)
+
+
+def test_xls_with_a_looping_stream_chain_is_refused():
+    compound = xls._Compound(XLS)
+    _, start, size, _ = next(e for e in compound.entries if e[0] == "Workbook")
+    assert size < 4096  # in the mini stream: its chain is in the mini FAT
+    minifat_sector = struct.unpack_from("<I", XLS, 60)[0]
+    looping = patched(XLS, [((minifat_sector + 1) * compound.size + 4 * start, "<I", start)])
+    assert "损坏" in refused("a.xls", looping)
+
+
+def test_encrypted_xls_is_refused_as_calamine_would(tmp_path):
+    stream = xls._workbook_stream(XLS)
+    codepage = next(at for kind, at, _ in xls._records(stream, 0) if kind == 0x0042)
+    encrypted = patched(XLS, [(xls_offset(XLS, codepage - 4), "<H", 0x002F)])  # the record becomes FilePass
+    (tmp_path / "a.xls").write_bytes(encrypted)
+    with pytest.raises(PasswordError):  # from a file-like object python-calamine only says "Cannot detect"
+        CalamineWorkbook.from_path(str(tmp_path / "a.xls"))
+    assert "密码" in refused("a.xls", encrypted)
+
+
+def test_xls_with_a_vba_project_is_refused():
+    compound = xls._Compound(XLS)
+    directory = struct.unpack_from("<I", XLS, 48)[0]
+    index = next(i for i, e in enumerate(compound.entries) if e[0] == "\x01Ole")
+    entry = (directory + 1) * compound.size + 128 * index
+    name = "_VBA_PROJECT_CUR".encode("utf-16-le") + b"\x00\x00"
+    data = bytearray(XLS)
+    data[entry:entry + len(name)] = name
+    struct.pack_into("<H", data, entry + 64, len(name))
+    assert "宏" in refused("a.xls", bytes(data))
+
+
+@pytest.mark.parametrize("offset, value", [
+    (44, 0xFFFFFFFF),  # number of FAT sectors: calamine reserves a vector of that many
+    (64, 0xFFFF),      # with the mini FAT start's upper half, what calamine reads as the DIFAT length
+])
+def test_xls_header_counts_calamine_would_reserve_memory_for_are_checked(offset, value):
+    data = patched(XLS, [(offset, "<I", value)])
+    if offset == 64:
+        data = patched(data, [(62, "<H", 0xFFFF)])
+    assert "损坏" in refused("a.xls", data)

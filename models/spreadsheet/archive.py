@@ -180,8 +180,8 @@ def _xlsx_grid(xml: bytes) -> tuple[int, int] | None:
         col_names = _up_to(_column_letters(cols), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
         # Plain: the reference first, then only the attributes those writers use. python-calamine takes the
         # last of repeated attributes, so a second r="..." must not pass as plain.
-        odd_cell = re.compile(rb'<c(?=[\s>])(?! r="' + col_names + row_names
-                              + rb'"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>)')
+        odd_cell = re.compile(rb'<c(?! r="' + col_names + row_names
+                              + rb'"(?: (?:s|t|cm|vm|ph)="[^"]*")*/?>)[\s>]')
         # quick-xml matches local names, so <x:c> is a cell too
         if b":c" not in xml and not odd_cell.search(xml):
             return None

@@ -2,8 +2,10 @@
 
 Everything a user or an attacker can send is judged here before a parser sees it: the type is taken from the
 content (an extension can lie), a zip-based workbook passes ``archive.check`` (bombs, sparse grids, macros)
-before python-calamine opens it, and macro workbooks are refused outright. python-calamine reads the cached
-values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty.
+before python-calamine opens it, an .xls passes ``xls.check`` (its compound file and grids), and macro workbooks
+are refused outright. python-calamine reads the cached
+values of formulas and never evaluates anything; error cells (#N/A, #DIV/0!) come back empty. It parses a whole
+sheet at once; turning its rows into Python objects is lazy, so the row limit stops that early.
 """
 import codecs
 import csv
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from . import archive
+from . import archive, xls
 from .refusals import ACCEPTED, DAMAGED, MACROS, FileRefused
 
 MAX_ROWS = 100_000
@@ -46,7 +48,9 @@ def read_table(filename: str, data: bytes, max_rows: int = MAX_ROWS) -> Table:
     kind = _kind(filename or "", data)
     if kind == "csv":
         return _table(_csv_rows(data), max_rows, "")
-    if kind != "xls":
+    if kind == "xls":
+        xls.check(data)
+    else:
         archive.check(data, kind)
     return _workbook_table(data, max_rows)
 
@@ -74,10 +78,8 @@ def _kind(filename: str, data: bytes) -> str:
         found = _zip_kind(data)
     elif head.startswith(_OLE2):
         found = "xls"
-        if "EncryptionInfo".encode("utf-16-le") in data[:1 << 20] or _utf16_in(data, "EncryptedPackage"):
-            raise FileRefused("文件设置了打开密码，无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再上传。")
-        if _utf16_in(data, "_VBA_PROJECT_CUR"):
-            raise FileRefused(MACROS)
+        if _utf16_in(data, "EncryptedPackage"):  # a password-protected .xlsx is an OLE2 file, whatever its name
+            raise FileRefused(xls.PASSWORD)
     else:
         what = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
         if what:
@@ -200,8 +202,9 @@ def _table(lines, max_rows: int, sheet: str) -> Table:
             row.pop()
         if not row:
             continue
-        cells = [None if c == "" else c[:MAX_CELL_CHARS] if c.__class__ is str and len(c) > MAX_CELL_CHARS
-                 else c for c in row]
+        # One pass, cheapest test first: most cells are text, and this runs for every cell of 100,000 rows.
+        cells = [c if c.__class__ is not str else (c[:MAX_CELL_CHARS] if len(c) > MAX_CELL_CHARS else c) if c
+                 else None for c in row]
         if header is None:
             header, header_row = [_header_text(c) for c in cells], number
             continue
