@@ -7,9 +7,9 @@ reading the same file plus one raw bulk insert of the same rows.
 the bench adds one unit with ten departments and an admin, and deletes every row it imported after each run.
 Use a database of its own (e.g. ``createdb bench_hd``): the rows it imports are real accounts until deleted.
 
-  * app:       reading.read_table → imports.validate (every cell normalised and checked, duplicates in the file,
-               one set-based lookup of the file's ID numbers) → imports.commit (the lookup again, as at every
-               write, then accounts, persons and an audit entry per written row, set-based) → commit;
+  * app:       the import step as the confirmation runs it: reading.read_table → imports.validate (every cell
+               normalised and checked, duplicates in the file) → imports.commit (one set-based lookup of the
+               file's ID numbers, then accounts, persons and an audit entry per written row, set-based) → commit;
   * baseline:  python-calamine's rows of the same sheet → INSERT the accounts and the persons with the DBAPI's
                executemany (each person finds its account by ID number) → commit. No checks, no audit.
 
@@ -134,7 +134,9 @@ def app_path(app, data, unit, admin, password_hash) -> dict:
         g.actor = {"id": admin.id, "name": admin.name, "org_id": unit.id, "org_name": unit.name, "role": "超级管理员"}
         times["read"], table = timed(lambda: read_table("bench.xlsx", data), "app read")
         ctx = kind.context(unit, password_hash=password_hash, reason=REASON)
-        times["validate"], preview = timed(lambda: engine.validate(kind, table, ctx), "app validate")
+        # As the import step runs it (models/spreadsheet/import_runs.run_import): commit checks the database.
+        times["validate"], preview = timed(lambda: engine.validate(kind, table, ctx, database=False),
+                                           "app validate")
 
         def write():
             outcome = engine.commit(kind, preview, engine.VALID_ONLY, ctx)

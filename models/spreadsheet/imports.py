@@ -325,9 +325,11 @@ def _example_texts(kind: ImportKind, ctx) -> list | None:
     return [as_text(e).strip() for e in examples]
 
 
-def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int], None] | None = None) -> Preview:
+def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int], None] | None = None,
+             database: bool = True) -> Preview:
     """The dry run: every row and column of ``table`` checked, the database included; nothing written.
-    ``progress(rows done, rows with errors so far)`` every PROGRESS_EVERY rows and at the end."""
+    ``progress(rows done, rows with errors so far)`` every PROGRESS_EVERY rows and at the end. ``database=False``
+    leaves the kind's check out, for a :func:`commit` that follows at once (it runs the check itself)."""
     preview = Preview(kind)
     at, unknown, preview.fatal = match_header(kind, table.header)
     if unknown:
@@ -366,7 +368,8 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int],
         failed += bool(errors)
         preview.rows.append(row)
     _duplicates(kind, preview.rows, checkers, ctx)
-    kind.check(preview.rows, ctx)
+    if database:
+        kind.check(preview.rows, ctx)
     if progress:
         progress(len(table.rows), len(preview.invalid_rows))
     return preview
