@@ -76,8 +76,8 @@ class ImportView(ScopedView):
             upload = self._store(form, org)
             if upload is not None:
                 if upload.rows > import_runs.job_rows():
-                    job = import_runs.start(self.kind_name, f"校验{self.kind.title}导入文件（{upload.file_name}）",
-                                            upload, self.endpoint)
+                    job = import_runs.start(self.kind_name, self._title("校验", "导入文件", upload), upload,
+                                            self.endpoint)
                     upload.preview_job = job.id
                     upload.save()
                     return redirect(job_url(job))
@@ -105,6 +105,11 @@ class ImportView(ScopedView):
             form.file.errors.append(fatal)
             return None
         return uploads.store(self.kind_name, name, data, len(table.rows), current_user.id, org.id)
+
+    def _title(self, verb, noun, upload) -> str:
+        """The job's title (a column of 100 characters): the file's name shortened if need be."""
+        name = upload.file_name if len(upload.file_name) <= 40 else upload.file_name[:39] + "…"
+        return f"{verb}{self.kind.title}{noun}（{name}）"
 
     # -- preview and confirmation ----------------------------------------------------------------------
     def _state(self, upload):
@@ -167,8 +172,8 @@ class ImportView(ScopedView):
         mode = form.mode.data
         if upload.rows > import_runs.job_rows():
             upload.save()
-            job = import_runs.start(self.kind_name, f"导入{self.kind.title}（{upload.file_name}）", upload,
-                                    self.endpoint, mode=mode)
+            job = import_runs.start(self.kind_name, self._title("导入", "", upload), upload, self.endpoint,
+                                    mode=mode)
             upload.import_job = job.id
             upload.save()
             return redirect(job_url(job))

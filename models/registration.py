@@ -21,6 +21,7 @@ EMPLOYER_NOT_APPROVED = "请选择已审核通过的工作单位"
 ADMIN_ID_TAKEN = "该身份证号已注册，请使用已有账号登录，或由单位管理员添加"
 PERSON_ID_TAKEN = "该身份证号已注册"
 NEEDS_OWN_PASSWORD = "该身份证号已有账号，请输入该账号的密码"
+NAME_NOT_ACCOUNTS = "姓名与该身份证号已有账号的姓名不一致"  # a profile attached to an existing account (批量导入 too)
 
 
 class RegistrationError(Exception):
@@ -172,7 +173,7 @@ def register_person(data: dict, employer_id, department_id, contact: dict, passw
             # The account already opens something (an admin seat): only its owner may attach a profile to it.
             _verify_password(account, password, errors)
             if person is None and account.name != data["name"] and "password" not in errors:
-                errors["name"] = "姓名与该身份证号已有账号的姓名不一致"
+                errors["name"] = NAME_NOT_ACCOUNTS
     if errors:
         raise RegistrationError(errors)
 

@@ -21,13 +21,13 @@ from .bulk import in_ids, in_values
 from .choices import EDUCATIONS, GENDERS, TITLE_LEVELS, TITLE_SERIES
 from .org import Department
 from .person import Person
+from .registration import NAME_NOT_ACCOUNTS
 from .spreadsheet import cells
 from .spreadsheet.imports import Column, ImportKind, ImportRefused, Written, register
 from .validators import birth_date_of, gender_of, id_check_digit
 
 CHUNK = 5000  # ID numbers per lookup: one query per chunk, whatever the file's size
 
-NAME_NOT_ACCOUNTS = "姓名与该身份证号已有账号的姓名不一致"
 NAME_NOT_PERSONS = "姓名与本单位该人员的姓名（{name}）不一致；姓名不能通过导入修改"
 OTHER_UNIT = "该身份证号已是其他单位的人员，不能导入；请通过“人员调转”调入本单位"
 ACCOUNT_DISABLED = "该身份证号的账号已停用，不能导入，请联系平台客服"

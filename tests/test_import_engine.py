@@ -296,3 +296,11 @@ def _fixed(data):
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def test_without_the_database_phase_commit_still_runs_it(ctx, unit):
+    preview = im.validate(KIND, table([["研发部"], ["禁止"]]), ctx, database=False)
+    assert preview.counts()["invalid"] == 0
+    outcome = im.commit(KIND, preview, im.VALID_ONLY, ctx)
+    assert outcome.written.created == 1 and outcome.skipped == 1
+    assert errors(preview) == [(3, "名称", "禁止", "不允许的名称")]

@@ -407,7 +407,7 @@ def test_big_files_are_checked_and_imported_as_jobs(app, client, admin):
     try:
         rows = [staff_row(f"批量{i}") for i in range(5)]
         rows[2][12] = "bad"
-        r = upload(client, xlsx(rows))
+        r = upload(client, xlsx(rows), "很长的文件名" * 15 + ".xlsx")
         assert re.match(r".*/admin/jobs/\d+$", r.headers["Location"])
         job_page = client.get(r.headers["Location"]).get_data(as_text=True)
         assert 'data-continue="1"' in job_page

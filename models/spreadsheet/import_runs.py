@@ -64,7 +64,7 @@ def run_import(upload, mode, progress=None, writing=None) -> dict:
     """Check again and write; nothing committed. ``writing()`` is called between the two (a job says so on its
     page: its progress commits, so it cannot be called once the write has begun)."""
     kind, ctx = _kind_and_context(upload, password_hash=upload.password_hash)
-    preview = engine.validate(kind, _read(upload), ctx, progress)
+    preview = engine.validate(kind, _read(upload), ctx, progress, database=False)  # commit checks it now
     if writing:
         writing()
     outcome = engine.commit(kind, preview, mode, ctx)

@@ -114,7 +114,8 @@ class ImportKind:
         return options
 
     def check(self, rows: list["Row"], ctx) -> None:
-        """Database and cross-row checks over all rows at once: ``row.fail(key, message)``, ``row.update_of``.
+        """Database and cross-row checks over all rows at once: ``row.fail(self.index(key), message)``, and
+        ``row.update_of`` for a row that would update an existing record.
 
         Called with every row; a value that failed its cell check is absent from ``row.values``."""
 
@@ -236,7 +237,8 @@ def match_header(kind: ImportKind, header: list) -> tuple[dict, list[str], str |
         if key in names:
             found[names[key]].append(index)
         else:
-            unknown.append(str(cell).strip())
+            label = str(cell).strip()
+            unknown.append(label if len(label) <= 30 else label[:30] + "…")
     repeated = [(c, found[c.key]) for c in kind.columns if len(found.get(c.key, ())) > 1]
     if repeated:
         column, at = repeated[0]
@@ -323,13 +325,16 @@ def _example_texts(kind: ImportKind, ctx) -> list | None:
     return [as_text(e).strip() for e in examples]
 
 
-def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int], None] | None = None) -> Preview:
+def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int], None] | None = None,
+             database: bool = True) -> Preview:
     """The dry run: every row and column of ``table`` checked, the database included; nothing written.
-    ``progress(rows done, rows with errors so far)`` every PROGRESS_EVERY rows and at the end."""
+    ``progress(rows done, rows with errors so far)`` every PROGRESS_EVERY rows and at the end. ``database=False``
+    leaves the kind's check out, for a :func:`commit` that follows at once (it runs the check itself)."""
     preview = Preview(kind)
     at, unknown, preview.fatal = match_header(kind, table.header)
     if unknown:
-        preview.notices.append(UNKNOWN_COLUMNS.format(labels="、".join(unknown)))
+        listed = "、".join(unknown[:20]) + (f" 等 {len(unknown)} 列" if len(unknown) > 20 else "")
+        preview.notices.append(UNKNOWN_COLUMNS.format(labels=listed))
     if preview.fatal:
         return preview
     columns = kind.columns
@@ -363,7 +368,8 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int],
         failed += bool(errors)
         preview.rows.append(row)
     _duplicates(kind, preview.rows, checkers, ctx)
-    kind.check(preview.rows, ctx)
+    if database:
+        kind.check(preview.rows, ctx)
     if progress:
         progress(len(table.rows), len(preview.invalid_rows))
     return preview
@@ -387,9 +393,10 @@ def _duplicates(kind: ImportKind, rows: list[Row], checkers, ctx):
                     row.fail(index, EXAMPLE_VALUE, CELL)
             if len(same) < 2:
                 continue
+            named = same[:6]  # a value repeated 100,000 times names a few rows, not the whole file each time
             for row in same:
-                others = [str(r.number) for r in same if r is not row]
-                text = "、".join(others[:5]) + ("等" if len(others) > 5 else "")
+                others = [str(r.number) for r in named if r is not row][:5]
+                text = "、".join(others) + ("等" if len(same) > 6 else "")
                 row.fail(index, DUPLICATE.format(rows=text, label=column.label), CELL)
 
 

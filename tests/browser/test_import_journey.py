@@ -1,157 +1,139 @@
-"""批量导入 and 导出 in a real browser (F28/F29, seed §5.4.3.1): a unit admin downloads the template, fills in 50
-people of whom 3 are wrong, sees the errors by row and column, imports the 47 good ones, downloads the failed rows,
-fixes them and imports them; then exports the staff list as a background job and watches its progress bar to the
-end."""
+"""批量导入 in the browser: a unit admin downloads the template, uploads 50 rows of which 3 are wrong, reads the errors
+by row and column, imports the 47, downloads the failed rows, fixes them and imports them; and a file over the job
+threshold goes through the job pages, which continue to the preview and to the result by themselves."""
 import io
+import re
 import signal
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-from sqlalchemy import func, select
 
 from demo.ids import id_number
 from models import Person, db
 from models.job_queue import consumer, make_huey
+from models.validators import id_check_digit
 
 from ..helpers import make_admin, make_department, make_org
 from .steps import login, open_menu, submit
 
-UNIT = "济南示范科技有限公司"
+INITIAL = "Init1234x"
 
 
-def _header_index(ws):
-    return {str(c.value).strip().strip("*").strip(): c.column for c in ws[1] if c.value}
-
-
-def _fill_template(path, people):
-    """What the admin does in Excel: fills the downloaded template below its header (the example row replaced)."""
-    book = load_workbook(path)
-    ws = book.worksheets[0]
-    cols = _header_index(ws)
-    ws.delete_rows(2, ws.max_row)
-    for r, person in enumerate(people, start=2):
-        for label, value in person.items():
-            ws.cell(row=r, column=cols[label], value=value)
+def filled(template: bytes, rows) -> bytes:
+    """The downloaded template, filled in as a user does: below the example row, which is left in place."""
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb.worksheets[0]
+    for r, values in enumerate(rows, 3):
+        for c, value in enumerate(values, 1):
+            ws.cell(r, c, value)
     out = io.BytesIO()
-    book.save(out)
+    wb.save(out)
     return out.getvalue()
 
 
-def _person(i, **kw):
-    return {"姓名": f"导入{i:02d}号", "身份证号": id_number(700000 + i), "所在部门": "检验科", "学历": "大学本科",
-            "职称系列": "卫生技术", "职称级别": "中级", "手机号": f"1380000{i:04d}", **kw}
+def person_row(i, department="研发部"):
+    return [f"员工{i:02d}", id_number(700_000 + i), None, None, department, "大学本科", None, "工程技术", "工程师", "中级",
+            None, None, f"139{i:08d}", None]
 
 
-def test_template_upload_errors_import_failed_rows_fix_and_export(app, page, shot, tmp_path):
-    app.config["JOBS_FOLDER"] = str(tmp_path / "jobs")
-    city = make_org("济南市人力资源和社会保障局", kind="supervisor")
-    unit = make_org(UNIT, parent=city)
-    boss = make_admin(unit, "王管理")
-    make_department(unit, "检验科")
-    db.session.commit()
-
-    login(page, boss.id_number)
-    open_menu(page, "查询统计", "专技人员信息查询")
-    page.locator("#staff-import").click()
-    expect(page.get_by_role("heading", name="批量导入专技人员信息")).to_be_visible()
-    with page.expect_download() as info:
-        page.locator("#download-template").click()
-    template = tmp_path / "template.xlsx"
-    info.value.save_as(template)
-    assert info.value.suggested_filename.endswith(".xlsx") and "专技人员" in info.value.suggested_filename
-
-    people = [_person(i) for i in range(1, 51)]
-    people[4]["身份证号"] = people[4]["身份证号"][:-1] + ("0" if people[4]["身份证号"][-1] != "0" else "1")
-    people[19]["所在部门"] = "不存在的科室"
-    people[36]["手机号"] = "12345"
-    upload = tmp_path / "staff.xlsx"
-    upload.write_bytes(_fill_template(template, people))
-
-    page.locator("#upload-form input[type=file]").set_input_files(str(upload))
-    shot("upload")
+def upload(page, data, name):
+    page.locator("input[type=file]").set_input_files({"name": name, "mimeType": "application/octet-stream",
+                                                      "buffer": data})
     submit(page, "上传并预览")
-    expect(page.locator("#count-total")).to_have_text("50")
+
+
+def test_template_upload_errors_import_fix_and_import_again(app, page, shot, tmp_path):
+    app.config["IMPORTS_FOLDER"] = str(tmp_path / "imports")
+    unit = make_org("济南示范科技有限公司")
+    make_department(unit, "研发部")
+    admin = make_admin(unit, "王管理")
+    db.session.commit()
+    login(page, admin.id_number)
+    open_menu(page, "查询统计", "专技人员信息查询")
+    with page.expect_navigation():
+        page.get_by_role("link", name="批量导入").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载模板").click()
+    template = open(info.value.path(), "rb").read()
+    shot("upload-form")
+
+    rows = [person_row(i) for i in range(50)]
+    rows[9][1] = rows[9][1][:17] + ("0" if rows[9][1][17] != "0" else "1")  # file row 12: check digit
+    rows[19][4] = "市场部"                                                  # row 22: no such department
+    rows[29][12] = "1390000"                                               # row 32: phone
+    upload(page, filled(template, rows), "专技人员.xlsx")
     expect(page.locator("#count-valid")).to_have_text("47")
     expect(page.locator("#count-invalid")).to_have_text("3")
+    expect(page.get_by_text("第2行与模板中的示例行相同，已忽略")).to_be_visible()
     errors = page.locator("#error-table tbody tr")
     expect(errors).to_have_count(3)
-    # row numbers as in the file: the header is row 1, so people[4] is row 6
-    expect(errors.nth(0)).to_contain_text("6")
-    expect(errors.nth(0)).to_contain_text("身份证号")
-    expect(errors.nth(1)).to_contain_text("21")
-    expect(errors.nth(1)).to_contain_text("所在部门")
-    expect(errors.nth(1)).to_contain_text("不存在的科室")
-    expect(errors.nth(2)).to_contain_text("38")
-    expect(errors.nth(2)).to_contain_text("手机号")
+    expect(errors.nth(0)).to_contain_text("12身份证号")
+    expect(errors.nth(1)).to_contain_text("22所在部门市场部本单位没有名为“市场部”的部门")
+    expect(errors.nth(2)).to_contain_text("32手机号1390000")
     expect(page.get_by_role("button", name="全部正确才导入")).to_be_disabled()
-    assert db.session.scalar(select(func.count()).select_from(Person)) == 0, "the preview writes nothing"
     shot("preview-with-errors")
 
-    with page.expect_download() as info:
-        page.locator("#failed-rows").click()
-    failed = tmp_path / "failed.xlsx"
-    info.value.save_as(failed)
-
-    page.locator("#password").fill("Init2026ab")
-    page.locator("#confirm").fill("Init2026ab")
+    page.get_by_label("新账号的初始密码").fill(INITIAL)
+    page.get_by_label("确认初始密码").fill(INITIAL)
     submit(page, "仅导入正确的行（47 行）")
-    expect(page.locator("#count-created")).to_contain_text("47")
-    expect(page.locator("#count-skipped")).to_contain_text("3")
-    shot("imported-47")
-    assert db.session.scalar(select(func.count()).select_from(Person)) == 47
+    expect(page.locator("#count-created")).to_have_text("47 行")
+    expect(page.locator("#count-skipped")).to_have_text("3 行")
+    shot("result")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="导出未导入的行").click()
+    failed = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+    ws = failed.worksheets[0]
+    assert [ws.cell(r, 1).value for r in range(2, 5)] == ["员工09", "员工19", "员工29"]
+    assert ws.cell(1, 15).value == "错误原因" and "身份证号校验位错误" in ws.cell(2, 15).value
+    ws.cell(2, 2).value = ws.cell(2, 2).value[:17] + id_check_digit(ws.cell(2, 2).value[:17])
+    ws.cell(3, 5).value = "研发部"
+    ws.cell(4, 13).value = "13900000029"
+    fixed = io.BytesIO()
+    failed.save(fixed)
 
-    # The failed rows: the admin fixes each one where the 错误原因 column says, and uploads the same file.
-    book = load_workbook(failed)
-    ws = book.worksheets[0]
-    cols = _header_index(ws)
-    assert ws.max_row == 4 and "错误原因" in cols
-    for r in range(2, 5):
-        name = ws.cell(row=r, column=cols["姓名"]).value
-        i = int(name[2:4])
-        ws.cell(row=r, column=cols["身份证号"], value=id_number(700000 + i))
-        ws.cell(row=r, column=cols["所在部门"], value="检验科")
-        ws.cell(row=r, column=cols["手机号"], value=f"1380000{i:04d}")
-    fixed = tmp_path / "fixed.xlsx"
-    book.save(fixed)
-    page.get_by_role("link", name="继续导入").click()
-    page.locator("#upload-form input[type=file]").set_input_files(str(fixed))
-    submit(page, "上传并预览")
+    with page.expect_navigation():
+        page.get_by_role("link", name="继续导入").click()
+    upload(page, fixed.getvalue(), "改正后.xlsx")
     expect(page.locator("#count-valid")).to_have_text("3")
-    expect(page.locator("#count-invalid")).to_have_text("0")
-    page.locator("#password").fill("Init2026ab")
-    page.locator("#confirm").fill("Init2026ab")
+    expect(page.get_by_text("以下列不属于导入模板，已忽略：错误原因")).to_be_visible()
+    page.get_by_label("新账号的初始密码").fill(INITIAL)
+    page.get_by_label("确认初始密码").fill(INITIAL)
     submit(page, "全部正确才导入")
-    expect(page.locator("#count-created")).to_contain_text("3")
-    shot("imported-the-fixed-rows")
-    assert db.session.scalar(select(func.count()).select_from(Person)) == 50
+    expect(page.locator("#count-created")).to_have_text("3 行")
+    shot("fixed-rows-imported")
+    with page.expect_navigation():
+        page.get_by_role("link", name="在审计日志中查看本次导入的全部变更").click()
+    expect(page.locator("table.model-list tbody tr")).to_have_count(6)  # 3 accounts, 3 persons
+    assert db.session.query(Person).filter(Person.org_id == unit.id).count() == 50
 
-    # A large export: over the threshold it runs as a job with a real worker; the page follows its bar.
-    import admin_views.export as export
 
+def test_a_big_file_goes_through_the_job_pages(app, page, shot, tmp_path):
+    app.config.update(IMPORTS_FOLDER=str(tmp_path / "imports"), JOBS_FOLDER=str(tmp_path / "jobs"),
+                      IMPORT_JOB_ROWS=10)
+    unit = make_org("济南示范科技有限公司")
+    make_department(unit, "研发部")
+    admin = make_admin(unit, "王管理")
+    db.session.commit()
     app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
     handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     worker = consumer(huey)
-    threshold, export.EXPORT_SYNC_ROWS = export.EXPORT_SYNC_ROWS, 20
     worker.start()
     try:
-        open_menu(page, "查询统计", "专技人员信息查询")
-        with page.expect_navigation():
-            page.locator("#export-xlsx").click()
-        bar = page.locator(".job-progress .progress-bar")
-        expect(page.locator(".job-status-label")).to_have_text("已完成")
-        expect(bar).to_have_text("100%")
-        page.wait_for_timeout(700)  # Bootstrap's bar slides to its width
-        shot("export-done")
+        login(page, admin.id_number)
+        page.goto("/admin/staff/import/")
         with page.expect_download() as info:
-            page.locator(".job-download").click()
-        assert info.value.suggested_filename.startswith("专技人员信息_")
-        out = tmp_path / "export.xlsx"
-        info.value.save_as(out)
-        rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
-        assert len(rows) == 51 and rows[0][0] == "姓名"
-        assert {r[1] for r in rows[1:]} == {id_number(700000 + i) for i in range(1, 51)}
+            page.get_by_role("link", name="下载模板").click()
+        data = filled(open(info.value.path(), "rb").read(), [person_row(i) for i in range(30)])
+        upload(page, data, "三十人.xlsx")
+        expect(page).to_have_url(re.compile(r"/admin/staff/import/[^/]+/$"))  # the job page went on by itself
+        expect(page.locator("#count-valid")).to_have_text("30")
+        page.get_by_label("新账号的初始密码").fill(INITIAL)
+        page.get_by_label("确认初始密码").fill(INITIAL)
+        page.get_by_role("button", name="全部正确才导入").click()
+        expect(page.locator("#count-created")).to_have_text("30 行")
+        shot("imported-by-a-job")
+        assert db.session.query(Person).filter(Person.org_id == unit.id).count() == 30
     finally:
-        export.EXPORT_SYNC_ROWS = threshold
         worker.stop(graceful=True)
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
