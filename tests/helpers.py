@@ -2,7 +2,9 @@
 import io
 import itertools
 import re
+import signal
 import threading
+from contextlib import contextmanager
 
 from openpyxl import load_workbook
 
@@ -104,3 +106,27 @@ def in_threads(targets, timeout=120):
         t.start()
     for t in threads:
         t.join(timeout)
+
+
+def file_queue(app, tmp_path):
+    """A real job queue for ``app`` (SqliteHuey on a file) instead of the tests' immediate mode."""
+    from models.job_queue import make_huey
+
+    app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
+    return huey
+
+
+@contextmanager
+def job_worker(huey):
+    """huey's consumer in threads for the block. Its start() installs signal handlers: they are put back after."""
+    from models.job_queue import consumer
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    worker = consumer(huey)
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop(graceful=True)
+        for s, handler in handlers.items():
+            signal.signal(s, handler)

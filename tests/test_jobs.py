@@ -1,6 +1,5 @@
 """Background jobs: started in a request, run as its actor, audited under its request id, scoped pages."""
 import os
-import signal
 import time
 from datetime import timedelta
 from urllib.parse import unquote
@@ -11,11 +10,11 @@ from sqlalchemy import func, select
 
 from models import AdminMembership, AuditEntry, Department, Job, Person, access, db, now
 from models import jobs as jobs_module
-from models.job_queue import cleanup, consumer, make_huey
+from models.job_queue import cleanup, make_huey
 from models.jobs import (GENERIC_FAILURE, INTERRUPTED, NOT_PICKED_UP, QUEUE_DOWN, execute, job_kind, job_url,
                          start_job)
 
-from .helpers import make_account, make_admin, make_person
+from .helpers import file_queue, job_worker, make_account, make_admin, make_person
 
 STEPS = []  # what the test kinds saw while running, read back by the tests
 
@@ -227,7 +226,7 @@ def test_a_job_is_run_once_whatever_the_queue_redelivers(app, unit):
 
 
 def test_an_actor_whose_rights_went_meanwhile_gets_a_failed_job(app, client, auth, unit, tmp_path):
-    app.extensions["huey"] = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")  # nobody consumes
+    file_queue(app, tmp_path)  # nobody consumes
     auth.login(unit.admin)
     start(auth, "test_count", department="任务新建部门")
     job = only_job()
@@ -280,25 +279,18 @@ def test_an_upload_is_kept_for_its_job_and_only_its_name_is_accepted(app):
 def test_a_real_consumer_runs_a_queued_job_to_the_end(app, client, auth, unit, tmp_path):
     """SqliteHuey on a file and huey's consumer in threads, against the test database."""
     make_person(unit.employer, "甲人员")
-    app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
+    huey = file_queue(app, tmp_path)
     auth.login(unit.admin)
     start(auth, "test_count", department="后台新建部门")
     job = only_job()
     assert job.status == "queued" and huey.pending_count() == 1
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = consumer(huey)
-    worker.start()  # workers and scheduler are threads; start() sets signal handlers, put back below
-    try:
+    with job_worker(huey):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             data = client.get(f"/admin/jobs/{job.id}.json").get_json()
             if data["finished"]:
                 break
             time.sleep(0.2)
-    finally:
-        worker.stop(graceful=True)
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
     assert data["status"] == "done" and data["message"] == "共 1 人", data
     assert db.session.scalar(select(Department.name)) == "后台新建部门"
     assert client.get(data["download"]).get_data(as_text=True) == "甲人员"

@@ -1,15 +1,13 @@
 """导出 Excel in a real browser (F29 item 8): a list over the threshold is exported by a background job; the admin
 watches its progress bar to the end and downloads exactly the rows the list holds."""
-import signal
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 import admin_views.export as export
 from models import db
-from models.job_queue import consumer, make_huey
 
-from ..helpers import make_admin, make_org, make_person
+from ..helpers import file_queue, job_worker, make_admin, make_org, make_person
 from .steps import login, open_menu
 
 
@@ -23,11 +21,8 @@ def test_a_large_export_runs_as_a_job_to_its_end(app, page, shot, tmp_path, monk
     make_person(make_org("青岛其他制造有限公司", parent=city), "外单位")  # never in this unit's export
     db.session.commit()
 
-    app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = consumer(huey)
-    worker.start()
-    try:
+    huey = file_queue(app, tmp_path)
+    with job_worker(huey):
         login(page, boss.id_number)
         open_menu(page, "查询统计", "专技人员信息查询")
         with page.expect_navigation():
@@ -47,7 +42,3 @@ def test_a_large_export_runs_as_a_job_to_its_end(app, page, shot, tmp_path, monk
         info.value.save_as(out)
         rows = list(load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
         assert rows[0][:2] == ("姓名", "身份证号") and {r[1] for r in rows[1:]} == people
-    finally:
-        worker.stop(graceful=True)
-        for s, handler in handlers.items():
-            signal.signal(s, handler)

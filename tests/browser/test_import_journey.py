@@ -3,17 +3,15 @@ by row and column, imports the 47, downloads the failed rows, fixes them and imp
 threshold goes through the job pages, which continue to the preview and to the result by themselves."""
 import io
 import re
-import signal
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from demo.ids import id_number
 from models import Person, db
-from models.job_queue import consumer, make_huey
 from models.validators import id_check_digit
 
-from ..helpers import make_admin, make_department, make_org
+from ..helpers import file_queue, job_worker, make_admin, make_department, make_org
 from .steps import login, open_menu, submit
 
 INITIAL = "Init1234x"
@@ -114,11 +112,8 @@ def test_a_big_file_goes_through_the_job_pages(app, page, shot, tmp_path):
     make_department(unit, "研发部")
     admin = make_admin(unit, "王管理")
     db.session.commit()
-    app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = consumer(huey)
-    worker.start()
-    try:
+    huey = file_queue(app, tmp_path)
+    with job_worker(huey):
         login(page, admin.id_number)
         page.goto("/admin/staff/import/")
         with page.expect_download() as info:
@@ -133,7 +128,3 @@ def test_a_big_file_goes_through_the_job_pages(app, page, shot, tmp_path):
         expect(page.locator("#count-created")).to_have_text("30 行")
         shot("imported-by-a-job")
         assert db.session.query(Person).filter(Person.org_id == unit.id).count() == 30
-    finally:
-        worker.stop(graceful=True)
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)

@@ -1,6 +1,5 @@
 """导入导出任务: a job's page fills its progress bar from the worker's progress, survives a reload, ends with the
 message and the download."""
-import signal
 import threading
 import time
 
@@ -8,10 +7,9 @@ from flask import redirect
 from playwright.sync_api import expect
 
 from models import db
-from models.job_queue import consumer, make_huey
 from models.jobs import job_kind, job_url, start_job
 
-from ..helpers import make_admin, make_org
+from ..helpers import file_queue, job_worker, make_admin, make_org
 from .steps import login
 
 STEPS = 4
@@ -35,16 +33,13 @@ def test_the_progress_bar_follows_the_job_to_its_end(app, page, shot, tmp_path):
     unit = make_org("济南示范科技有限公司")
     admin = make_admin(unit, "王管理")
     db.session.commit()
-    app.extensions["huey"] = huey = make_huey(app, store="sqlite", filename=tmp_path / "queue.sqlite3")
+    huey = file_queue(app, tmp_path)
 
     @app.route("/test/start-steps")
     def _start():
         return redirect(job_url(start_job("test_steps", "测试分步任务", {})))
 
-    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    worker = consumer(huey)
-    worker.start()
-    try:
+    with job_worker(huey):
         login(page, admin.id_number)
         page.goto("/test/start-steps")
         bar = page.locator(".job-progress .progress-bar")
@@ -83,7 +78,3 @@ def test_the_progress_bar_follows_the_job_to_its_end(app, page, shot, tmp_path):
         page.goto("/admin/jobs/")
         expect(page.locator("table.model-list")).to_contain_text("测试分步任务")
         shot("list")
-    finally:
-        worker.stop(graceful=True)
-        for s, handler in handlers.items():
-            signal.signal(s, handler)
