@@ -519,3 +519,23 @@ def test_files_from_excel_wps_and_libreoffice_import(client, admin, name):
     assert sorted(imported) == sorted(["王喆", "张堃", "李四", "赵六"])
     assert imported["张堃"].id_number.endswith("X") and imported["王喆"].birth_date == date(1990, 1, 1)
     assert imported["王喆"].account.phone == "13800138000"
+
+
+def test_uploads_are_private_and_swept_after_a_day(app, admin):
+    import os
+    import stat
+    import time
+
+    kept = uploads.store("staff", "a.xlsx", b"data", 1, admin.admin.id, admin.employer.id)
+    old = uploads.store("staff", "b.xlsx", b"data", 1, admin.admin.id, admin.employer.id)
+    old.put_json(".preview.json", {"counts": {}})
+    assert stat.S_IMODE(os.stat(kept.data_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(uploads.folder()).st_mode) == 0o700
+    long_ago = time.time() - uploads.KEEP_SECONDS - 60
+    os.utime(old.data_path, (long_ago, long_ago))
+    uploads.sweep()
+    assert uploads.find(old.token, "staff", admin.admin.id, admin.employer.id) is None
+    assert not any(p.name.startswith(old.token) for p in uploads.folder().iterdir())
+    assert uploads.find(kept.token, "staff", admin.admin.id, admin.employer.id) is not None
+    assert uploads.find(kept.token, "staff", admin.other_admin.id, admin.employer.id) is None
+    assert uploads.find("../../etc/passwd", "staff", admin.admin.id, admin.employer.id) is None

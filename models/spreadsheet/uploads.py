@@ -121,13 +121,18 @@ def find(token, kind: str, account_id, org_id) -> Upload | None:
 
 
 def sweep(now: float | None = None):
-    """Uploads older than KEEP_SECONDS go, with everything beside them (the upload's time: its data file's)."""
+    """Uploads older than KEEP_SECONDS go, with everything beside them (an upload's age is its data file's)."""
     limit = (now or time.time()) - KEEP_SECONDS
-    base = folder()
-    for path in base.iterdir():
-        data = base / f"{path.name[:22]}.data"
-        try:
-            if (data if data.exists() else path).stat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:  # another worker swept it first
-            pass
+    paths = list(folder().iterdir())
+    ages = {p.name[:-len(".data")]: _mtime(p) for p in paths if p.name.endswith(".data")}
+    for path in paths:
+        age = ages.get(path.name[:22])
+        if (age if age is not None else _mtime(path)) < limit:
+            path.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another worker swept it first
+        return float("inf")
