@@ -128,8 +128,9 @@ class ExportMixin:
         return db.session.scalar(select(func.count()).select_from(rows))
 
     def export_ids(self, query) -> array:
-        ids = array("q", db.session.execute(
-            query.with_entities(self.model.id).limit(EXPORT_MAX_ROWS + 1).statement).scalars())
+        # Streamed (yield_per): fetched whole, 100,000 ids pass through 100,000 result rows at once.
+        statement = query.with_entities(self.model.id).limit(EXPORT_MAX_ROWS + 1).statement
+        ids = array("q", db.session.execute(statement, execution_options={"yield_per": 10_000}).scalars())
         if len(ids) > EXPORT_MAX_ROWS:
             raise ValueError(TOO_MANY)
         return ids
