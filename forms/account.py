@@ -5,7 +5,9 @@ from markupsafe import Markup, escape
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 
-from models import permissions
+from models import Role, db, permissions
+from models.base import is_row_id
+from models.unit_admin import ROLE_GONE
 from models.choices import INDUSTRIES, ORG_NATURES, REGIONS
 from models.validators import normalize_uscc
 
@@ -98,7 +100,9 @@ class RoleField(SelectField):
 
     def pre_validate(self, form):
         if self.data not in {value for value, _ in self.choices}:
-            raise StopValidation("请选择本单位的角色")
+            # Deleted after the page was opened (even just before the choices were read): say so, not "pick one".
+            gone = is_row_id(self.data) and db.session.get(Role, self.data) is None
+            raise StopValidation(ROLE_GONE if gone else "请选择本单位的角色")
 
 
 class AddPersonAdminForm(FlaskForm):
