@@ -9,7 +9,6 @@ Its status moves queued → running → done | failed and nowhere else; a job ne
 process died: readers mark it failed once its heartbeat is old (:func:`fail_stale`).
 """
 import logging
-import os
 import re
 import secrets
 import threading
@@ -39,7 +38,6 @@ INTERRUPTED = "后台任务中断（处理进程已停止），请重新发起"
 NOT_PICKED_UP = "后台任务进程未运行，任务未能开始，请联系管理员启动后台任务进程后重新发起"
 QUEUE_DOWN = "后台任务队列不可用，任务未能提交，请稍后重试或联系客服"
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
-_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
 
 
 class Job(OrgScoped, db.Model):
@@ -175,26 +173,6 @@ def jobs_folder() -> Path:
     folder = Path(current_app.config.get("JOBS_FOLDER") or Path(current_app.instance_path) / "jobs")
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
-
-
-def store_upload(data: bytes, suffix: str) -> str:
-    """Keep an uploaded file for the job that will read it; pass the returned name in the job's params and open
-    it with :func:`stored_upload`. Cleanup removes it with the old results."""
-    suffix = (suffix or "").lower() if _SUFFIX.fullmatch((suffix or "").lower()) else ""
-    name = f"upload-{secrets.token_hex(12)}{suffix}"
-    fd = os.open(jobs_folder() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return name
-
-
-def stored_upload(name: str) -> Path:
-    if not re.fullmatch(r"upload-[0-9a-f]{24}(\.[a-z0-9]{1,5})?", name or ""):
-        raise ValueError("上传的文件不存在，请重新上传")
-    path = jobs_folder() / name
-    if not path.is_file():
-        raise ValueError("上传的文件已过期清理，请重新上传")
-    return path
 
 
 def result_path(job: Job) -> Path | None:
