@@ -4,6 +4,7 @@ from .account import Account, OutboxMail, PasswordResetCode, Throttle
 from .admin import AdminMembership, Role
 from .audit import AuditEntry
 from .base import db, now
+from .hours import Attachment, CreditRecord, Declaration, HoursRule, LearningForm, TrainingPlan
 from .jobs import Job
 from .org import Department, Organization, OrgClosure, subtree_ids
 from .person import Person
@@ -13,5 +14,6 @@ from .transfer import Transfer
 __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
-    "ChangeRequest", "ReviewRecord", "Transfer", "Job",
+    "ChangeRequest", "ReviewRecord", "Transfer", "Job", "LearningForm", "HoursRule", "Declaration", "CreditRecord",
+    "Attachment", "TrainingPlan",
 ]

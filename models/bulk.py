@@ -59,12 +59,14 @@ def explain_skipped(model, scope_clause, ids, outcome: "BulkOutcome", open_statu
 @dataclass
 class BulkOutcome:
     """``done``: ids this call decided. ``skipped``: why -> count. ``refusals``: (subject, message) of
-    rows refused for a reason of their own (a change request whose target changed meanwhile)."""
+    rows refused for a reason of their own (a change request whose target changed meanwhile). ``notes``:
+    (subject, message) of rows done with a remark (hours clipped by a cap)."""
 
     decision: str
     done: list = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     refusals: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def skip(self, why: str, n: int = 1):
         if n:
@@ -72,6 +74,9 @@ class BulkOutcome:
 
     def refuse(self, subject: str, message: str):
         self.refusals.append((subject, message))
+
+    def note(self, subject: str, message: str):
+        self.notes.append((subject, message))
 
     @property
     def not_done(self) -> int:
@@ -88,4 +93,8 @@ class BulkOutcome:
             text += f"；{subject}：{message}"
         if len(self.refusals) > shown_refusals:
             text += f"；另有 {len(self.refusals) - shown_refusals} 条未能处理"
+        if self.notes:
+            text += f"；其中 {len(self.notes)} 条：" + "，".join(f"{s}{m}" for s, m in self.notes[:shown_refusals])
+            if len(self.notes) > shown_refusals:
+                text += " 等"
         return text
