@@ -8,6 +8,7 @@ ACCOUNT = "账户管理"
 HOURS_DECLARE = "学时（分）申报"
 HOURS_REVIEW = "学时（分）审核"
 STATS = "查询统计"
+PLATFORM = "平台设置"  # the operator's: learning forms and hours rules
 
 # Seed §5.1: 账户管理 has five 子模块; 人员调转 lists its pages in the guide's order a)–d).
 MENU_GROUPS = {
@@ -17,6 +18,12 @@ MENU_GROUPS = {
         ("注册审核管理", ("person_registration", "org_registration")),
         ("变更审核管理", ("person_change", "org_change")),
         ("人员调转", ("transfer_in_review", "transfer_out_review", "transfer_out", "transfer_records")),
+    ),
+    # Seed §5.2: 学时申报, 单位培训计划 (计划申报 / 学时申报), 学时申报记录.
+    HOURS_DECLARE: (
+        ("学时（分）申报", ("hours_declare",)),
+        ("单位培训计划", ("plans", "plan_hours")),
+        ("学时申报记录", ("hours_records",)),
     ),
 }
 
@@ -59,6 +66,9 @@ def init_admin(app, csp_nonce):
     registration_review.add_views(admin, ACCOUNT)
     change_review.add_views(admin, ACCOUNT)
     transfer.add_views(admin, ACCOUNT)
+    from . import hours
+
+    hours.add_views(admin, HOURS_DECLARE, HOURS_REVIEW, PLATFORM)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(StaffImportView(name="专技人员批量导入", category=STATS, endpoint="staff_import",
                                    url="/admin/staff/import"))

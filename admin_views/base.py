@@ -6,7 +6,7 @@ action ids, foreign-key choices, ajax lookups and exports. Views only declare.
 """
 import logging
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
@@ -36,12 +36,20 @@ log = logging.getLogger(__name__)
 
 
 class AccessMixin:
-    """Logged-in admin holding ``permission`` (None: any admin of the current org)."""
+    """Logged-in admin holding ``permission`` (None: any admin of the current org), acting for an org of one of
+    ``org_kinds`` (None: any; the platform operator acts for none and passes), or the operator alone."""
 
     permission: str | None = None
+    org_kinds: tuple | None = None
+    operator_only = False
 
     def is_accessible(self):
         if not current_user.is_authenticated or not access.is_admin():
+            return False
+        if self.operator_only and not g.get("is_operator"):
+            return False
+        org = access.current_org()
+        if self.org_kinds is not None and org is not None and org.kind not in self.org_kinds:
             return False
         return self.permission is None or access.can(self.permission)
 

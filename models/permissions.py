@@ -26,6 +26,7 @@ CATALOGUE = [
     ]),
     ("学时（分）审核", [
         ("hours.review", "学时审核"),
+        ("hours.plan_review", "培训计划审核"),
     ]),
     ("查询统计", [
         ("stats.title_distribution", "职称系列分布查询"),

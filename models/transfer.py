@@ -354,6 +354,9 @@ def confirm_in(transfer_id, actor: Actor, department_id=None, note=None) -> Tran
     with audit.action("transfer"), audit.reason(f"人员调转：{from_org.name} → {to_org.name}"):
         person.org_id = to_org.id
         person.department_id = department_id
+        from .hours.records import follow_transfer
+
+        follow_transfer(person_id, to_org.id)  # the hours go with the person (F19)
     return transfer
 
 

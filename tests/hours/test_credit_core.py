@@ -141,3 +141,24 @@ def test_delete_needs_a_reason_and_is_audited(unit, catalogue):
     db.session.commit()
     entry = AuditEntry.query.filter_by(entity="credit_record", action="delete").one()
     assert entry.reason == "重复录入" and entry.changes["hours"]["before"] == "5.0"
+
+
+def test_records_follow_a_completed_transfer(unit, catalogue):
+    from models.transfer import approve_out, confirm_in, start
+
+    p = make_person(unit.employer)
+    d = declare(form("other"), "公需科目", {"description": "d", "hours": 5}, [p.id], declared_by="person",
+                actor=Actor(p.account_id, p.name, person_id=p.id), org=unit.employer, title="t",
+                start_date=date(2026, 2, 1), end_date=date(2026, 2, 1))
+    db.session.commit()
+    record = CreditRecord.query.filter_by(declaration_id=d.id).one()
+    assert (record.org_id, record.review_org_id) == (unit.employer.id, unit.employer.id)
+    t = start(p, unit.other, "工作调动", date(2026, 3, 1), unit_actor(unit))
+    db.session.commit()
+    approve_out(t.id, unit_actor(unit))
+    db.session.commit()
+    confirm_in(t.id, Actor(unit.other_admin.id, "赵管理", unit.other.id, unit.other.id))
+    db.session.commit()
+    record = db.session.get(CreditRecord, record.id)
+    assert (record.org_id, record.review_org_id) == (unit.other.id, unit.other.id)
+    assert AuditEntry.query.filter_by(entity="credit_record", action="transfer").count() == 1
