@@ -92,3 +92,20 @@ def test_export_and_constant_query_count(auth, client, unit, records):
     with count_queries() as many:
         assert "全部（19）" in response_text(client.get(URL))
     assert len(many) == len(few)
+
+
+def test_details_list_the_proof_files_with_their_preview(auth, client, app, tmp_path, unit, records):
+    from models import CreditRecord
+    from models.hours import attachments
+
+    from .test_attachments import PNG, upload
+
+    app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "att")
+    declaration = db.session.get(CreditRecord, records.ids["own"]).declaration
+    stored = attachments.store([upload("结业证书.png", PNG)], declaration)
+    db.session.commit()
+    auth.login(unit.admin)
+    page = response_text(client.get(f"{URL}details/?id={records.ids['own']}"))
+    url = f"/admin/hours/attachments/{stored[0].id}"
+    assert "结业证书.png" in page and f'<img src="{url}"' in page
+    assert client.get(url).data == PNG
