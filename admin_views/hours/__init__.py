@@ -8,4 +8,7 @@ attachments (证明材料), participants (参训人员批量导入).
 
 def add_views(admin, declare_category, review_category, platform_category):
     """Each module's ``add_views`` registers its pages; the order here is the menu's."""
+    from . import declare
+
+    declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
