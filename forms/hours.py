@@ -11,7 +11,7 @@ import secrets
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Regexp
+from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +26,6 @@ from .hours_files import ProofFilesField
 from .input import to_id
 
 FIELD_PREFIX = "f_"
-EVIDENCE_REQUIRED = "该学习形式须上传证明材料（{hint}）"
 ZERO_HOURS = "按所填信息计算的学时为 0，请检查填写内容"
 PICK_FORM = "请选择学习形式"
 STALE_PAGE = "页面已过期，请刷新后重新填写"
@@ -102,7 +101,7 @@ class DeclarationForm(FlaskForm):
     def __init__(self, declarer, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.declarer = declarer
-        if not self.submit_key.data:
+        if not self.is_submitted():
             self.submit_key.data = new_submit_key()
         offered = LearningForm.available(declarer)
         self.category.choices = category_choices(offered)
@@ -124,17 +123,18 @@ class DeclarationForm(FlaskForm):
     def validate_form_id(self, field):
         found, refusal = learning_form(field.data, self.category.data, self.declarer)
         if refusal:
-            raise ValueError(refusal)
+            raise ValidationError(refusal)
 
     def validate_end_date(self, field):
         if field.data and field.data > now().date():
-            raise ValueError(DATE_FUTURE)
+            raise ValidationError(DATE_FUTURE)
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValueError(DATES_ORDER)
+            raise ValidationError(DATES_ORDER)
 
     def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
         found = self.learning_form
+        self.files.required = bool(found is not None and found.evidence_required)
+        ok = super().validate(extra_validators)
         if found is None or self.form_id.errors:
             return False
         self.values, self.value_errors = found.clean_values(self.typed_values())
@@ -149,9 +149,6 @@ class DeclarationForm(FlaskForm):
             if refusal:
                 self.end_date.errors.append(refusal)
                 ok = False
-        if found.evidence_required and not self.chosen_files():
-            self.files.errors.append(EVIDENCE_REQUIRED.format(hint=found.evidence_hint or "证明材料"))
-            ok = False
         return ok and not self.value_errors
 
     def filed_before(self) -> bool:
@@ -159,8 +156,6 @@ class DeclarationForm(FlaskForm):
         key = self.submit_key.data
         return bool(key) and db.session.scalar(select(Declaration.id).where(Declaration.submit_key == key)) is not None
 
-    def chosen_files(self):
-        return [f for f in (self.files.data or []) if f and getattr(f, "filename", "")]
 
     def file(self, person_ids, declared_by, org, actor):
         """records.declare() and attachments.store() for this input, uncommitted; None when refused (the reason is
@@ -180,7 +175,7 @@ class DeclarationForm(FlaskForm):
             self.form_errors.append(str(e))
             return None
         try:
-            attachments.store(self.chosen_files(), declaration)
+            attachments.store(self.files.files, declaration)
         except ValueError as e:
             db.session.rollback()
             self.files.errors.append(str(e))
