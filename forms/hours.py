@@ -80,9 +80,11 @@ def preview_answer(declarer, payload) -> dict:
         return {"hours": None, "text": "", "refusal": refusal, "field": None, "errors": {}}
     raw = payload.get("values") if isinstance(payload.get("values"), dict) else {}
     values, errors = found.clean_values({k: v for k, v in raw.items() if isinstance(v, str)})
-    if errors:
+    rule = found.rule or {}
+    counted = {rule.get("field")} | {(rule.get(k) or {}).get("field") for k in ("factor", "bonus")}
+    if counted & set(errors):  # the hours depend on a field not (rightly) filled in yet
         return {"hours": None, "text": "", "refusal": None, "field": None, "errors": errors}
-    return {**credit_answer(found, values), "errors": {}}
+    return {**credit_answer(found, values), "errors": errors}
 
 
 class DeclarationForm(FlaskForm):
