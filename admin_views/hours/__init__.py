@@ -5,6 +5,7 @@ credit_review (学时审核), plans (单位培训计划), plan_review (培训计
 attachments (证明材料), participants (参训人员批量导入).
 """
 from . import attachments
+from . import credit_review, declared_records
 
 
 def add_views(admin, declare_category, review_category, platform_category):
@@ -14,3 +15,5 @@ def add_views(admin, declare_category, review_category, platform_category):
     declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
     attachments.add_views(admin, declare_category, review_category, platform_category)
+    declared_records.add_views(admin, declare_category, review_category, platform_category)
+    credit_review.add_views(admin, declare_category, review_category, platform_category)
