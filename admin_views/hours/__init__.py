@@ -6,12 +6,11 @@ attachments (证明材料), participants (参训人员批量导入).
 """
 from . import attachments
 from . import credit_review, declared_records
+from . import declare
 
 
 def add_views(admin, declare_category, review_category, platform_category):
     """Each module's ``add_views`` registers its pages; the order here is the menu's."""
-    from . import declare
-
     declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
     attachments.add_views(admin, declare_category, review_category, platform_category)
