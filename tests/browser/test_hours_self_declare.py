@@ -82,3 +82,64 @@ def test_unit_declaration_page_switches_forms_and_previews_hours(page, shot, app
     expect(page).to_have_url(re.compile(r"/admin/hours/records/"))
     rows = CreditRecord.query.all()
     assert len(rows) == 2 and {r.review_org_id for r in rows} == {city.id} and {r.hours for r in rows} == {18}
+
+
+def test_staff_self_declares_a_conference_and_the_unit_approves_it(page, shot, app, tmp_path):
+    app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "att")
+    city, unit = _tree()
+    admin = make_admin(unit, "王管理")
+    me = make_person(unit, "李会议")
+    db.session.commit()
+
+    # 1. The staff member opens 我的学时 from the portal and declares 学术会议 with a PDF.
+    login(page, me.id_number, user_type="专业技术人员")
+    with page.expect_navigation():
+        page.get_by_role("link", name="我的学时").click()
+    expect(page.locator("#year-summary")).to_contain_text("未达标")
+    with page.expect_navigation():
+        page.get_by_role("link", name="学时申报").click()
+    expect(page.get_by_label("学习形式").locator("option", has_text="岗位培训")).to_have_count(0)
+    page.get_by_label("计入科目").select_option("专业科目")
+    page.get_by_label("学习形式").select_option(label="学术会议")
+    page.get_by_label("会议级别").select_option("省级")
+    page.get_by_label("会议名称").fill("山东省机械工程学术年会")
+    page.get_by_label("主办单位").fill("山东省机械工程学会")
+    page.get_by_label("是否宣读论文").select_option("是")
+    expect(page.locator("#hours-preview")).to_have_text("本次申报 14 学时")
+    page.get_by_label("学习内容/项目名称").fill("山东省机械工程学术年会")
+    page.get_by_label("开始日期").fill("2026-06-10")
+    page.get_by_label("结束日期").fill("2026-06-11")
+    page.locator("#files").set_input_files([{"name": "参会证明.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    shot("portal-declare")
+    submit(page, "提交申报")
+    expect(page.get_by_role("alert")).to_contain_text("学时申报已提交（14 学时），等待 济南示范科技有限公司 审核")
+    expect(page.locator("#hours-records")).to_contain_text("待审核")
+    shot("portal-pending")
+    page.locator("#user-menu > a").click()
+    submit(page, "退出登录")
+
+    # 2. The unit admin finds it in 学时审核, opens it (the PDF is there) and approves it.
+    login(page, admin.id_number)
+    open_menu(page, "学时（分）审核", "学时审核")
+    row = page.locator("table.model-list tr", has_text="李会议")
+    expect(row).to_contain_text("学术会议")
+    row.locator("input.action-checkbox").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator("button.bulk-action[data-action=approve]").click()
+    expect(page.get_by_role("alert").first).to_contain_text("通过")
+    record = CreditRecord.query.one()
+    assert record.status == "approved" and record.approved_hours == 14 and record.reviewer_name == "王管理"
+    page.locator("#user-menu > a").click()
+    submit(page, "退出登录")
+
+    # 3. Back in the portal: 已通过, the hours count toward 专业科目, the own PDF opens.
+    login(page, me.id_number, user_type="专业技术人员")
+    page.goto("/me/hours?year=2026")
+    expect(page.locator("#hours-records")).to_contain_text("已通过")
+    expect(page.locator("#year-summary")).to_contain_text("14")
+    shot("portal-approved")
+    with page.expect_navigation():
+        page.locator("#hours-records").get_by_role("link", name="查看").click()
+    expect(page.get_by_role("link", name="参会证明.pdf")).to_be_visible()
+    shot("portal-record")
