@@ -238,3 +238,12 @@ def test_access(client, auth, unit, catalogue):
     person = make_person(unit.employer, "本人")
     auth.login(person.account, user_type="person")
     assert client.get(URL).status_code in (302, 403)
+
+
+def test_text_posted_as_the_files_field_is_no_file(client, auth, unit, catalogue):
+    me = make_person(unit.employer, "张一")
+    auth.login(unit.admin)
+    html, token, key = page(client)
+    r = client.post(URL, data={**face_to_face([me]), "csrf_token": token, "submit_key": key, "files": "x.pdf"})
+    assert r.status_code == 200 and "请上传证明材料" in r.get_data(as_text=True)
+    assert Declaration.query.count() == 0
