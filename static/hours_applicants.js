@@ -12,12 +12,7 @@
   var count = document.getElementById('applicants-count');
   var timer = null;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = window.buildElement;  // static/build_element.js
 
   function has(id) {
     return Array.prototype.some.call(select.options, function (o) { return o.value === String(id); });

@@ -16,12 +16,7 @@
   var schema = JSON.parse(box.getAttribute('data-schema') || 'null');
   var timer = null;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  }
+  var el = window.buildElement;  // static/build_element.js
 
   function remember() {
     box.querySelectorAll('[name^="f_"]').forEach(function (input) { typed[input.name.slice(2)] = input.value; });

@@ -23,6 +23,15 @@ def _tree():
     return city, unit
 
 
+def _conference(page, level, meeting):
+    """学术会议 under 专业科目, a paper presented: the hours are the level's plus 6."""
+    page.get_by_label("计入科目").select_option("专业科目")
+    page.get_by_label("学习形式").select_option(label="学术会议")
+    page.get_by_label("会议级别").select_option(level)
+    page.get_by_label("会议名称").fill(meeting)
+    page.get_by_label("是否宣读论文").select_option("是")
+
+
 def test_unit_declaration_page_switches_forms_and_previews_hours(page, shot, app, tmp_path):
     app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "att")
     city, unit = _tree()
@@ -52,11 +61,7 @@ def test_unit_declaration_page_switches_forms_and_previews_hours(page, shot, app
     # 公需科目: 学术会议 counts toward 专业科目 only, so it is not offered.
     page.get_by_label("计入科目").select_option("公需科目")
     expect(page.get_by_label("学习形式").locator("option", has_text="学术会议")).to_have_count(0)
-    page.get_by_label("计入科目").select_option("专业科目")
-    page.get_by_label("学习形式").select_option(label="学术会议")
-    page.get_by_label("会议级别").select_option("国家级")
-    page.get_by_label("会议名称").fill("全国智能制造年会")
-    page.get_by_label("是否宣读论文").select_option("是")
+    _conference(page, "国家级", "全国智能制造年会")
     expect(page.get_by_label("主办单位")).to_have_value("山东省工程师学会")
     expect(page.locator("#hours-preview")).to_have_text("本次申报 18 学时")
 
@@ -99,12 +104,8 @@ def test_staff_self_declares_a_conference_and_the_unit_approves_it(page, shot, a
     with page.expect_navigation():
         page.get_by_role("link", name="学时申报").click()
     expect(page.get_by_label("学习形式").locator("option", has_text="岗位培训")).to_have_count(0)
-    page.get_by_label("计入科目").select_option("专业科目")
-    page.get_by_label("学习形式").select_option(label="学术会议")
-    page.get_by_label("会议级别").select_option("省级")
-    page.get_by_label("会议名称").fill("山东省机械工程学术年会")
+    _conference(page, "省级", "山东省机械工程学术年会")
     page.get_by_label("主办单位").fill("山东省机械工程学会")
-    page.get_by_label("是否宣读论文").select_option("是")
     expect(page.locator("#hours-preview")).to_have_text("本次申报 14 学时")
     page.get_by_label("学习内容/项目名称").fill("山东省机械工程学术年会")
     page.get_by_label("开始日期").fill("2026-06-10")
