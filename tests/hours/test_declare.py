@@ -8,7 +8,7 @@ import pytest
 from models import AuditEntry, CreditRecord, Declaration, LearningForm, db
 from models.hours.catalogue import seed_catalogue
 
-from ..helpers import csrf_token, make_admin, make_org, make_person, make_role
+from ..helpers import csrf_token, make_account, make_admin, make_org, make_person, make_role
 
 URL = "/admin/hours/declare/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -185,10 +185,12 @@ def test_refusals_write_nothing(client, auth, unit, catalogue, change, field, me
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and message in html
     assert Declaration.query.count() == 0 and CreditRecord.query.count() == 0
-    # What was typed is still there, and the chosen applicant too (shown masked).
-    assert 'value="省工程师学会"' in html or field == "organizer"
-    if field != "applicants" or change["applicants"]:
-        assert f'<option value="{me.id}" selected>张一 {me.masked_id}</option>' in html or field == "applicants"
+    # What was typed is still there, and the chosen applicant too (shown masked); never the other unit's.
+    if field != "organizer":
+        assert 'value="省工程师学会"' in html
+    if change.get("applicants") != []:
+        assert f'<option value="{me.id}" selected>张一 {me.masked_id}</option>' in html
+    assert "外单位" not in html and stranger.masked_id not in html
 
 
 def test_a_second_post_of_the_same_page_files_nothing_more(client, auth, unit, catalogue):
@@ -234,6 +236,7 @@ def test_access(client, auth, unit, catalogue):
     auth.login(clerk)
     assert client.get(URL).status_code == 403
     assert client.get(URL + "people?q=张").status_code == 403
+    assert 'href="/admin/hours/declare/"' not in client.get("/admin/").get_data(as_text=True)
     auth.logout()
     person = make_person(unit.employer, "本人")
     auth.login(person.account, user_type="person")
@@ -247,3 +250,22 @@ def test_text_posted_as_the_files_field_is_no_file(client, auth, unit, catalogue
     r = client.post(URL, data={**face_to_face([me]), "csrf_token": token, "submit_key": key, "files": "x.pdf"})
     assert r.status_code == 200 and "请上传证明材料" in r.get_data(as_text=True)
     assert Declaration.query.count() == 0
+
+
+def test_a_supervisor_declares_for_its_subtree_and_its_superior_reviews(client, auth, unit, catalogue):
+    far = make_person(unit.branch, "下级员工")  # city > employer > branch
+    city_admin = make_admin(unit.city, "李局长")
+    auth.login(city_admin, user_type="supervisor")
+    assert client.get(URL + "people?q=下级").get_json()[0]["id"] == far.id
+    assert post(client, face_to_face([far])).status_code == 302
+    record = CreditRecord.query.one()
+    assert (record.org_id, record.review_org_id, record.declarer_org_id) == (unit.branch.id, unit.province.id,
+                                                                             unit.city.id)
+
+
+def test_the_operator_declares_for_nobody(client, auth, unit, catalogue):
+    operator = make_account("客服小周", is_operator=True)
+    auth.login(operator, user_type="operator")
+    assert client.get(URL).status_code == 403
+    assert client.get(URL + "people?q=张").status_code == 403
+    assert 'href="/admin/hours/declare/"' not in client.get("/admin/").get_data(as_text=True)
