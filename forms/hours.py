@@ -158,7 +158,6 @@ class DeclarationForm(FlaskForm):
         key = self.submit_key.data
         return bool(key) and db.session.scalar(select(Declaration.id).where(Declaration.submit_key == key)) is not None
 
-
     def file(self, person_ids, declared_by, org, actor):
         """records.declare() and attachments.store() for this input, uncommitted; None when refused (the reason is
         on the form, or ``already_submitted`` is set: this page's key was used by a declaration meanwhile)."""
