@@ -13,7 +13,8 @@ from models.hours import participants as kind
 from models.hours.records import MAX_APPLICANTS
 from models.jobs import Job
 from models.spreadsheet.cells import ID_AS_NUMBER, ID_AS_NUMBER_15
-from models.spreadsheet.imports import DUPLICATE
+from models.spreadsheet.imports import DUPLICATE, KINDS, ImportRefused, validate
+from models.spreadsheet.reading import read_table
 from models.staff_import import EXAMPLE_ID
 from models.validators import mask_id_number
 
@@ -174,40 +175,21 @@ def test_missing_cells_and_bad_check_digits_are_said_per_cell(client, admin):
 
 def test_the_database_is_asked_once_however_long_the_file(app, client, admin):
     people = [make_person(admin.employer, f"员工{i}") for i in range(40)]
+    ctx = kind.ParticipantsContext(admin.employer.id)
 
     def statements(rows):
-        table = engine_table(xlsx([row(p) for p in rows]))
-        with app.test_request_context():
-            ctx = kind.ParticipantsContext(admin.employer.id)
-            with count_queries() as seen:
-                preview = validate(kind_instance(), table, ctx)
+        table = read_table("名单.xlsx", xlsx([row(p) for p in rows]))
+        with count_queries() as seen:
+            preview = validate(KINDS["hours_participants"], table, ctx)
         assert len(preview.valid_rows) == len(rows)
         return len(seen)
 
     assert statements(people[:2]) == statements(people) == 1
 
 
-def engine_table(data):
-    from models.spreadsheet.reading import read_table
-
-    return read_table("名单.xlsx", data)
-
-
-def validate(k, table, ctx):
-    from models.spreadsheet.imports import validate as run
-
-    return run(k, table, ctx)
-
-
-def kind_instance():
-    from models.spreadsheet.imports import KINDS
-
-    return KINDS["hours_participants"]
-
-
 def test_the_kind_writes_nothing(admin):
-    with pytest.raises(Exception, match="不单独导入"):
-        kind_instance().write([], kind.ParticipantsContext(admin.employer.id))
+    with pytest.raises(ImportRefused, match="不单独导入"):
+        KINDS["hours_participants"].write([], kind.ParticipantsContext(admin.employer.id))
 
 
 # -- the failed rows ----------------------------------------------------------------------------------------
@@ -345,3 +327,21 @@ def test_a_training_base_admin_is_refused(client, auth, staff):
     base = make_org("济南继续教育基地", kind="base", parent=staff.city)
     auth.login(make_admin(base, "基地管理"), user_type="base")
     assert client.get(f"{URL}/template").status_code == 403
+
+
+# -- on the declaration page --------------------------------------------------------------------------------
+def test_the_declaration_page_carries_the_import_for_post_training_only(client, auth, admin):
+    html = client.get("/admin/hours/declare/").get_data(as_text=True)
+    section = re.search(r'<div id="participants-import"[^>]*>', html).group(0)
+    assert 'data-only-form="post_training"' in section and "d-none" in section  # shown by hours_form.js
+    assert f'data-check-url="{URL}/check"' in section and f'href="{URL}/template"' in html
+    assert re.search(r'<script src="/static/hours_participants\.js" nonce="[^"]+" defer>', html)
+    assert "<script>" not in html and "onclick" not in html
+
+
+def test_a_training_base_declares_by_typed_pairs_without_the_import(client, auth, staff):
+    base = make_org("济南继续教育基地二", kind="base", parent=staff.city)
+    role = make_role(base, "申报", ["hours.declare"])
+    auth.login(make_admin(base, "基地申报", is_super=False, role=role), user_type="base")
+    html = client.get("/admin/hours/declare/").get_data(as_text=True)
+    assert "学时申报" in html and "participants-import" not in html
