@@ -2,7 +2,6 @@
 the failed-rows file and who may fetch it, hostile files, the job path, and who may use it at all."""
 import io
 import re
-import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -18,7 +17,7 @@ from models.spreadsheet.reading import read_table
 from models.staff_import import EXAMPLE_ID
 from models.validators import mask_id_number
 
-from ..helpers import csrf_token, make_admin, make_org, make_person, make_role
+from ..helpers import csrf_token, make_admin, make_org, make_person, make_role, zip_bomb
 from ..querycount import count_queries
 
 URL = "/admin/hours/participants"
@@ -236,15 +235,6 @@ def test_the_failed_rows_are_only_for_the_unit_the_admin_acted_for(client, auth,
 
 
 # -- whole files refused ------------------------------------------------------------------------------------
-def _zip_bomb():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", "<workbook/>")
-        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (300 * 1024 * 1024) + b">")
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("name,message", [
     ("证明.pdf", "不支持 .pdf 格式的文件"),
     ("改名的PDF.xlsx", "PDF 文档"),
@@ -261,7 +251,7 @@ def test_a_refused_file_comes_back_as_one_chinese_message(client, admin, name, m
             "太长.csv": "\n".join(["姓名,身份证号"] + [f"人{i},{EXAMPLE_ID}" for i in range(MAX_APPLICANTS + 1)])
             .encode()}[name]
     if name == "炸弹.xlsx":
-        data = _zip_bomb()
+        data = zip_bomb()
     before = audit_count()
     r = check(client, data, name)
     assert r.status_code == 400, name
