@@ -4,7 +4,9 @@ One module per page group, named for what it holds: declare (学时申报), decl
 credit_review (学时审核), plans (单位培训计划), plan_review (培训计划审核), catalogue (学习形式 / 学时规则),
 attachments (证明材料), participants (参训人员批量导入).
 """
-from . import attachments, participants
+from . import attachments
+from . import credit_review, declared_records
+from . import participants
 
 
 def add_views(admin, declare_category, review_category, platform_category):
@@ -14,4 +16,6 @@ def add_views(admin, declare_category, review_category, platform_category):
     declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
     attachments.add_views(admin, declare_category, review_category, platform_category)
+    declared_records.add_views(admin, declare_category, review_category, platform_category)
+    credit_review.add_views(admin, declare_category, review_category, platform_category)
     participants.add_views(admin, declare_category, review_category, platform_category)
