@@ -31,6 +31,16 @@ def filled(template: bytes, rows) -> bytes:
     return out.getvalue()
 
 
+def script_problems(page) -> list:
+    """Every CSP violation and script error the pages report (Chromium's own favicon request aside)."""
+    problems = []
+    page.on("console", lambda m: problems.append((page.url, m.text)) if (
+        m.type == "error" or "Content Security Policy" in m.text)
+        and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append((page.url, str(e))))
+    return problems
+
+
 def test_post_training_for_30_people_by_import_then_approved_in_bulk(app, page, shot, tmp_path):
     app.config["IMPORTS_FOLDER"] = str(tmp_path / "imports")
     app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "attachments")
@@ -46,6 +56,7 @@ def test_post_training_for_30_people_by_import_then_approved_in_bulk(app, page, 
     admin = make_admin(unit, "王管理")
     city_admin = make_admin(city, "市管理")
     db.session.commit()
+    problems = script_problems(page)
 
     login(page, admin.id_number)
     open_menu(page, "学时（分）申报", "学时申报")
@@ -115,6 +126,7 @@ def test_post_training_for_30_people_by_import_then_approved_in_bulk(app, page, 
     review_in_bulk(page, shot)
     db.session.expire_all()
     assert {r.status for r in db.session.query(CreditRecord).all()} == {"approved"}
+    assert not problems
 
 
 def review_in_bulk(page, shot):
@@ -147,6 +159,7 @@ def test_a_list_over_the_job_threshold_is_checked_in_the_background(app, page, s
     staff = [make_person(unit, f"职工{i}") for i in range(5)]
     admin = make_admin(unit, "王管理")
     db.session.commit()
+    problems = script_problems(page)
     try:
         login(page, admin.id_number)
         page.goto("/admin/hours/declare/")
@@ -165,5 +178,6 @@ def test_a_list_over_the_job_threshold_is_checked_in_the_background(app, page, s
         expect(section.locator("#participants-errors tbody tr")).to_have_count(1)
         expect(page.locator("#applicants option:checked")).to_have_count(5)
         shot("checked-as-a-job")
+        assert not problems
     finally:
         app.config.pop("IMPORT_JOB_ROWS")
