@@ -8,9 +8,10 @@ import zipfile
 from contextlib import contextmanager
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from demo.ids import id_number, uscc
-from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
+from models import (Account, AdminMembership, AuditEntry, Department, Organization, Person, Role, db)
 from models.validators import birth_date_of, gender_of
 
 PASSWORD = "Passw0rd1"
@@ -90,6 +91,11 @@ def response_text(response) -> str:
         return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
                          for v in row if v is not None)
     return response.get_data(as_text=True)
+
+
+def audit_count() -> int:
+    """How many audit entries there are: a refusal must leave this where it was."""
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 def zip_bomb() -> bytes:

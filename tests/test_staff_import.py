@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from demo.ids import id_number
 from models import Account, AuditEntry, Person, audit, db
@@ -15,7 +15,8 @@ from models.spreadsheet import uploads
 from models.staff_import import EXAMPLE_ID, OTHER_UNIT
 from models.validators import id_check_digit
 
-from .helpers import PASSWORD, csrf_token, make_account, make_admin, make_department, make_person, make_role, zip_bomb
+from .helpers import (PASSWORD, audit_count, csrf_token, make_account, make_admin, make_department, make_person,
+                      make_role, zip_bomb)
 
 URL = "/admin/staff/import/"
 HEADER = ["姓名*", "身份证号*", "性别", "出生日期", "所在部门", "学历", "所学专业", "职称系列", "职称名称", "职称级别",
@@ -71,10 +72,6 @@ def confirm(client, token, mode, password=INITIAL, confirm_password=None):
 
 def persons(org):
     return db.session.scalars(select(Person).where(Person.org_id == org.id).order_by(Person.id)).all()
-
-
-def audit_count():
-    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 @pytest.fixture(autouse=True)

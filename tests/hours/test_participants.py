@@ -5,9 +5,9 @@ import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from models import AuditEntry, db
+from models import db
 from models.hours import participants as kind
 from models.hours.records import MAX_APPLICANTS
 from models.jobs import Job
@@ -17,7 +17,7 @@ from models.spreadsheet.reading import read_table
 from models.staff_import import EXAMPLE_ID
 from models.validators import mask_id_number
 
-from ..helpers import csrf_token, make_admin, make_org, make_person, make_role, zip_bomb
+from ..helpers import audit_count, csrf_token, make_admin, make_org, make_person, make_role, zip_bomb
 from ..querycount import count_queries
 
 URL = "/admin/hours/participants"
@@ -44,10 +44,6 @@ def check(client, data, name="名单.xlsx", token=None):
         token = csrf_token(client.get("/admin/").get_data(as_text=True))
     return client.post(f"{URL}/check", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
-
-
-def audit_count():
-    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 @pytest.fixture(autouse=True)
