@@ -2,11 +2,11 @@
 an admin whose role lacks the permission → 403. New views are covered without anyone adding them here."""
 import pytest
 from flask_admin.contrib.sqla import ModelView
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from models import AuditEntry, ChangeRequest, Job, ReviewRecord, db
+from models import ChangeRequest, Job, ReviewRecord, db
 
-from .helpers import csrf_token, make_admin, make_department, make_person, make_role, response_text
+from .helpers import audit_count, csrf_token, make_admin, make_department, make_person, make_role, response_text
 
 PUBLIC = {"static", "admin.static", "home", "auth.login", "auth.logout", "auth.forgot_password",
           "auth.reset_password"}
@@ -50,10 +50,6 @@ def world(unit):
     make_department(unit.other, "乙部门")
     unit.powerless = powerless
     return unit
-
-
-def audit_count():
-    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 def test_anonymous_gets_the_login_page_everywhere(app, client, world):

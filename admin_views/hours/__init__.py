@@ -7,6 +7,7 @@ attachments (证明材料), participants (参训人员批量导入).
 from . import attachments
 from . import credit_review, declared_records
 from . import declare
+from . import participants
 
 
 def add_views(admin, declare_category, review_category, platform_category):
@@ -16,3 +17,4 @@ def add_views(admin, declare_category, review_category, platform_category):
     attachments.add_views(admin, declare_category, review_category, platform_category)
     declared_records.add_views(admin, declare_category, review_category, platform_category)
     credit_review.add_views(admin, declare_category, review_category, platform_category)
+    participants.add_views(admin, declare_category, review_category, platform_category)
