@@ -60,7 +60,7 @@ def hours_declare():
             declaration = form.file([person.id], DECLARER, person.org, current_actor())
             if declaration is not None:
                 db.session.commit()
-                flash(f"学时申报已提交（{form.hours} 学时），等待 {person.org.name} 审核", "success")
+                flash(f"学时申报已提交（{form.hours} 学时），等待{person.org.name}审核", "success")
                 return redirect(url_for("me.hours", year=declaration.year))
             if form.already_submitted:
                 flash(ALREADY_SUBMITTED, "warning")

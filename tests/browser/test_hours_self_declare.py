@@ -113,7 +113,7 @@ def test_staff_self_declares_a_conference_and_the_unit_approves_it(page, shot, a
     page.locator("#files").set_input_files([{"name": "参会证明.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     shot("portal-declare")
     submit(page, "提交申报")
-    expect(page.get_by_role("alert")).to_contain_text("学时申报已提交（14 学时），等待 济南示范科技有限公司 审核")
+    expect(page.get_by_role("alert")).to_contain_text("学时申报已提交（14 学时），等待济南示范科技有限公司审核")
     expect(page.locator("#hours-records")).to_contain_text("待审核")
     shot("portal-pending")
     page.locator("#user-menu > a").click()
