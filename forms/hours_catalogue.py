@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
                      SelectMultipleField, StringField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from models import db
 from models.hours import form_schema
@@ -129,8 +129,10 @@ class LearningFormForm(FlaskForm):
     evidence_required = BooleanField("须上传证明材料", default=True)
     evidence_hint = StringField("证明材料说明", filters=[strip_filter],
                                 validators=[Length(max=200, message="最长200个字")])
-    valid_from = DateField("有效期开始", validators=[Optional()], description="不限请留空")
-    valid_to = DateField("有效期结束", validators=[Optional()], description="不限请留空")
+    valid_from = DateField("有效期开始", validators=[Optional()], widget=TextInput(), description="不限请留空",
+                           render_kw={"placeholder": "如：2026-01-01"})
+    valid_to = DateField("有效期结束", validators=[Optional()], widget=TextInput(), description="不限请留空",
+                         render_kw={"placeholder": "如：2026-12-31"})
     fields = FieldList(FormField(SchemaFieldForm), min_entries=1, max_entries=form_schema.MAX_FIELDS + BLANK_ROWS)
     rule_type = SelectField("计算方式", choices=list(RULE_TYPES.items()), validate_choice=False)
     rule_field = StringField("依据字段（字段名）", filters=[strip_filter])
@@ -162,7 +164,7 @@ class LearningFormForm(FlaskForm):
         rule = lf.rule or {}
         factor, bonus = rule.get("factor") or {}, rule.get("bonus") or {}
         return dict(code=lf.code, name=lf.name, sort=lf.sort, active=lf.active, categories=list(lf.categories),
-                    declarers=list(lf.declarers), cap_per_record=lf.cap_per_record, cap_per_year=lf.cap_per_year,
+                    declarers=list(lf.declarers), cap_per_record=_num(lf.cap_per_record), cap_per_year=_num(lf.cap_per_year),
                     evidence_required=lf.evidence_required, evidence_hint=lf.evidence_hint,
                     valid_from=lf.valid_from, valid_to=lf.valid_to,
                     fields=[_row_data(f) for f in lf.fields or []] + [{}] * BLANK_ROWS,
@@ -271,7 +273,7 @@ class HoursRuleForm(FlaskForm):
     @classmethod
     def data_of(cls, rule: HoursRule) -> dict:
         rows = [{"category": k, "minimum": v} for k, v in (rule.minimums or {}).items()]
-        return dict(year=rule.year, total=rule.total, note=rule.note, minimums=rows + [{}] * BLANK_ROWS)
+        return dict(year=rule.year, total=_num(rule.total), note=rule.note, minimums=rows + [{}] * BLANK_ROWS)
 
     @classmethod
     def blank_data(cls, year: int) -> dict:

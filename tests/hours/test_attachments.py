@@ -2,6 +2,7 @@
 who may see the declaration (404 for everyone else)."""
 import io
 from datetime import date
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -16,11 +17,9 @@ from models.hours.records import Attachment, declare
 
 from ..helpers import make_account, make_admin, make_person
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
-      b"trailer<</Root 1 0 R>>\n%%EOF\n"
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+# Real files a browser can show: a one-page PDF (written by hand, no PDF library), a 240×160 JPEG and PNG.
+PROOFS = Path(__file__).resolve().parents[1] / "data" / "proofs"
+PDF, JPG, PNG = ((PROOFS / name).read_bytes() for name in ("proof.pdf", "proof.jpg", "proof.png"))
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 100
 
 

@@ -100,7 +100,7 @@ def test_a_bad_form_says_why_next_to_the_input_and_saves_nothing(operator, over,
     before = LearningForm.query.count(), AuditEntry.query.count()
     r = post(operator, FORMS + "new/", form_data(**over))
     text = page(r)
-    assert r.status_code == 200 and "未保存" in text
+    assert r.status_code == 200 and "记录失败，请检查下方标出的字段" in text
     # the message sits right under the input it is about
     at = text.index(f'id="{where}"') if f'id="{where}"' in text else text.index(f'name="{where}"')
     feedback = text[at:at + 1500]
@@ -235,7 +235,7 @@ def test_operator_adds_a_year_with_a_third_category(operator):
 def test_a_bad_rule_is_refused_with_its_reason(operator, over, message):
     r = post(operator, RULES + "new/", rule_data(**over))
     text = page(r)
-    assert r.status_code == 200 and message in text and "未保存" in text
+    assert r.status_code == 200 and message in text and "记录失败，请检查下方标出的字段" in text
     assert HoursRule.query.filter_by(year=2030).count() == 0
 
 
