@@ -6,15 +6,16 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
+from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
                      SelectMultipleField, StringField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import db
 from models.hours import form_schema
 from models.hours.catalogue import CATEGORIES, DECLARERS, FIELD_TYPES, RULE_TYPES, HoursRule, LearningForm, _num
 
+from .fields import DayField
 from .validators import strip_filter
 
 BLANK_ROWS = 3  # empty rows under a form's fields: room for new ones without a script
@@ -31,6 +32,24 @@ def _refresh_errors(form, rows):
         row_errors = [entry.errors for entry in rows.entries]
         rows.errors = row_errors if any(row_errors) else []
     form._errors = None
+
+
+class SettingsForm(FlaskForm):
+    """A platform row's form: ``validate`` leaves the checked columns in ``cleaned``; ``kept`` is the column a
+    saved row keeps (others refer to it: a form's code, a rule's year)."""
+
+    kept = None
+    editing = None
+
+    def validate(self, extra_validators=None):
+        if self.editing is not None:  # what the page shows read-only is what is checked, whatever was posted
+            getattr(self, self.kept).data = getattr(self.editing, self.kept)
+        return super().validate(extra_validators)
+
+    def apply(self, row):
+        for key, value in self.cleaned.items():
+            if key != self.kept or row.id is None:
+                setattr(row, key, value)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -111,14 +130,16 @@ def _row_data(field: dict) -> dict:
             "unit": field.get("unit"), "max": field.get("max")}
 
 
-class LearningFormForm(FlaskForm):
+class LearningFormForm(SettingsForm):
+    kept = "code"
     code = StringField("代码", filters=[strip_filter], validators=[
         DataRequired("请填写代码"), Regexp(form_schema.NAME.pattern, message="代码须以小写英文字母开头，只含小写字母、数字和下划线")],
         description="程序和导入中使用的标识，保存后不可修改，如 face_to_face")
     name = StringField("学习形式名称", filters=[strip_filter], validators=[
         DataRequired("请填写学习形式名称"), Length(max=50, message="最长50个字")])
-    sort = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 999, "请填写 0–999 的整数")],
-                        description="数字小的排在前面")
+    sort = StringField("排序", default="0", filters=[strip_filter],
+                       validators=[Optional(), Regexp(r"^\d{1,3}$", message="请填写 0–999 的整数")],
+                       description="数字小的排在前面")
     active = BooleanField("启用", default=True)
     categories = CheckboxesField("可计入科目")
     declarers = CheckboxesField("申报方式", choices=list(DECLARERS.items()))
@@ -129,10 +150,10 @@ class LearningFormForm(FlaskForm):
     evidence_required = BooleanField("须上传证明材料", default=True)
     evidence_hint = StringField("证明材料说明", filters=[strip_filter],
                                 validators=[Length(max=200, message="最长200个字")])
-    valid_from = DateField("有效期开始", validators=[Optional()], widget=TextInput(), description="不限请留空",
-                           render_kw={"placeholder": "如：2026-01-01"})
-    valid_to = DateField("有效期结束", validators=[Optional()], widget=TextInput(), description="不限请留空",
-                         render_kw={"placeholder": "如：2026-12-31"})
+    valid_from = DayField("有效期开始", validators=[Optional()], description="不限请留空",
+                          render_kw={"placeholder": "如：2026-01-01"})
+    valid_to = DayField("有效期结束", validators=[Optional()], description="不限请留空",
+                        render_kw={"placeholder": "如：2026-12-31"})
     fields = FieldList(FormField(SchemaFieldForm), min_entries=1, max_entries=form_schema.MAX_FIELDS + BLANK_ROWS)
     rule_type = SelectField("计算方式", choices=list(RULE_TYPES.items()), validate_choice=False)
     rule_field = StringField("依据字段（字段名）", filters=[strip_filter])
@@ -200,7 +221,7 @@ class LearningFormForm(FlaskForm):
                                     ("bonus", self.bonus_field, self.bonus_values)):
             if field.data or values.data:
                 rule[part] = {"field": field.data or "", "values": self._table(values)}
-        return dict(code=self.code.data, name=self.name.data, sort=self.sort.data or 0, active=self.active.data,
+        return dict(code=self.code.data, name=self.name.data, sort=int(self.sort.data or 0), active=self.active.data,
                     categories=[c for c, _ in self.categories.choices if c in (self.categories.data or [])],
                     declarers=[d for d in DECLARERS if d in (self.declarers.data or [])],
                     cap_per_record=self.cap_per_record.data, cap_per_year=self.cap_per_year.data,
@@ -241,12 +262,6 @@ class LearningFormForm(FlaskForm):
                 ok = False
         return ok
 
-    def apply(self, lf: LearningForm):
-        """Copy the checked spec onto ``lf``; the code of a saved form stays what it was."""
-        for key, value in self.cleaned.items():
-            if key == "code" and lf.id is not None:
-                continue
-            setattr(lf, key, value)
 
 
 class MinimumForm(Form):
@@ -255,7 +270,8 @@ class MinimumForm(Form):
     minimum = DecimalField("最低学时", places=None, validators=[Optional(), NumberRange(min=0, message="不能为负数")])
 
 
-class HoursRuleForm(FlaskForm):
+class HoursRuleForm(SettingsForm):
+    kept = "year"
     year = IntegerField("年度", validators=[InputRequired("请填写年度"),
                                           NumberRange(2000, 2100, "请填写 2000–2100 之间的年份")])
     total = DecimalField("每年应修总学时", places=None, validators=[
@@ -317,8 +333,3 @@ class HoursRuleForm(FlaskForm):
         self.cleaned = {"year": self.year.data, "total": total, "minimums": minimums, "note": self.note.data or None}
         return ok
 
-    def apply(self, rule: HoursRule):
-        for key, value in self.cleaned.items():
-            if key == "year" and rule.id is not None:
-                continue
-            setattr(rule, key, value)

@@ -1,20 +1,23 @@
 """证明材料: files checked by their content, stored privately in the declaration's transaction, shown only to those
 who may see the declaration (404 for everyone else)."""
+import hashlib
 import io
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.datastructures import FileStorage
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage, MultiDict
 
+from forms.hours_files import ProofFilesField
 from models import AuditEntry, LearningForm, db
 from models.actor import Actor
-from models.hours import attachments
 from models.hours.attachments import check, clean_name, find_visible, send_attachment, store
 from models.hours.catalogue import seed_catalogue
 from models.hours.records import Attachment, declare
 
+from ..conftest import Auth
 from ..helpers import make_account, make_admin, make_person
 
 # Real files a browser can show: a one-page PDF (written by hand, no PDF library), a 240×160 JPEG and PNG.
@@ -97,8 +100,6 @@ def test_store_writes_private_files_with_random_names_and_audited_rows(unit, fol
     assert [(r.filename, r.content_type, r.size) for r in rows] == [
         ("结业证书.pdf", "application/pdf", len(PDF)), ("照片.jpg", "image/jpeg", len(JPG)),
         ("截图.png", "image/png", len(PNG))]
-    import hashlib
-
     assert rows[0].sha256 == hashlib.sha256(PDF).hexdigest() and rows[0].org_id == unit.employer.id
     names = stored_files(folder)
     assert sorted(r.stored_name for r in rows) == names and not any("结业" in n for n in names)
@@ -184,8 +185,6 @@ def test_superior_reviewer_and_operator_see_it(app, auth, unit, files):
     assert auth.login(city_admin, user_type="supervisor").status_code == 302
     assert auth.client.get(url(files[0])).status_code == 200
     province = app.test_client()
-    from ..conftest import Auth
-
     Auth(province).login(make_admin(unit.province, "省管理"), user_type="supervisor")
     assert province.get(url(files[0])).status_code == 200
     operator = app.test_client()
@@ -199,8 +198,6 @@ def test_another_unit_and_wrong_ids_get_404(app, auth, client, unit, files):
     for bad in ("999999", "abc", "1.5", "-1", "%EF%BC%91", "9" * 30):
         assert client.get(f"/admin/hours/attachments/{bad}").status_code == 404
     branch = app.test_client()
-    from ..conftest import Auth
-
     Auth(branch).login(make_admin(unit.branch, "分公司管理"))  # below the declaring unit: not its files
     assert branch.get(url(files[0])).status_code == 404
 
@@ -220,8 +217,6 @@ def test_a_person_sees_their_own_declaration_through_the_portal_helper(app, unit
     owner = make_person(unit.employer, "张三")
     own = store([upload("我的证书.jpg", JPG)], declaration_of(unit, owner, declared_by="person"))[0]
     db.session.commit()
-    from ..conftest import Auth
-
     mine, theirs = app.test_client(), app.test_client()
     Auth(mine).login(owner.account, user_type="person")
     r = mine.get(f"/me/test-attachment/{own.id}")
@@ -251,11 +246,6 @@ def test_the_list_macro_shows_thumbnails_and_pdf_frames(app, unit, files):
 
 
 def test_proof_files_field_puts_every_problem_next_to_the_field(app, folder):
-    from flask_wtf import FlaskForm
-    from werkzeug.datastructures import MultiDict
-
-    from forms.hours_files import ProofFilesField
-
     class F(FlaskForm):
         files = ProofFilesField(required=True)
 

@@ -12,7 +12,7 @@ from models.hours.form_schema import problems
 from models.hours.records import Declaration, declare
 
 from ..conftest import Auth
-from ..helpers import make_account, make_person
+from ..helpers import make_account, make_person, response_text
 
 FORMS, RULES = "/admin/hours/forms/", "/admin/hours/rules/"
 
@@ -257,3 +257,12 @@ def test_model_check_names_every_problem():
     assert set(found) == {"fields.0.label", "fields.0.choices", "rule.amounts", "cap_per_record", "categories",
                           "declarers"}
     assert problems({"fields": [], "rule": {"type": "magic"}})["rule.type"].startswith("未知的计算方式")
+
+
+def test_both_lists_export_to_excel(operator):
+    r = operator.get(FORMS + "export.xlsx")
+    assert r.status_code == 200 and "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    text = response_text(r)
+    assert "计算规则" in text and "每天8学时（按“培训天数”折算）" in text and "长期有效" in text
+    text = response_text(operator.get(RULES + "export.xlsx"))
+    assert "公需科目 ≥ 30，专业科目 ≥ 60" in text
