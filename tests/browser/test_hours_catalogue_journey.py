@@ -116,3 +116,14 @@ def test_proof_files_preview_inline_under_the_csp(app, page, live_server, shot, 
     assert (200, "application/pdf") in files and (200, "image/png") in files
     shot("attachments")
     assert not problems, problems
+
+
+def test_operator_opens_a_new_learning_form(page, live_server, shot):
+    seed_catalogue()
+    operator = make_account("客服小周", is_operator=True)
+    db.session.commit()
+    login(page, operator.id_number, user_type="平台运维")
+    page.goto("/admin/hours/forms/new/")
+    expect(page.get_by_label("公需科目")).to_be_checked()
+    expect(page.locator("table.schema-fields tbody tr")).to_have_count(4)
+    shot("new-form")
