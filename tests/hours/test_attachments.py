@@ -18,7 +18,7 @@ from models.hours.catalogue import seed_catalogue
 from models.hours.records import Attachment, declare
 
 from ..conftest import Auth
-from ..helpers import make_account, make_admin, make_person
+from ..helpers import make_account, make_admin, make_org, make_person
 
 # Real files a browser can show: a one-page PDF (written by hand, no PDF library), a 240×160 JPEG and PNG.
 PROOFS = Path(__file__).resolve().parents[1] / "data" / "proofs"
@@ -259,3 +259,20 @@ def test_proof_files_field_puts_every_problem_next_to_the_field(app, folder):
         assert not form.validate() and form.files.errors == ["请上传证明材料"]
         form = F(formdata=MultiDict([("files", upload("a.pdf", PDF))]), meta={"csrf": False})
         assert form.validate() and [f.filename for f in form.files.files] == ["a.pdf"]
+
+
+def test_a_training_bases_files_are_seen_by_the_base_and_the_persons_unit(app, unit, folder):
+    base = make_org("济南继续教育基地", kind="base", parent=unit.province)
+    base_admin = make_admin(base, "基地管理")
+    person = make_person(unit.employer, "李四")
+    form = LearningForm.query.filter_by(code="face_to_face").one()
+    d = declare(form, "专业科目", {"organizer": "基地", "days": 1}, [person.id], declared_by="base",
+                actor=Actor(base_admin.id, "基地管理", base.id, base.id), org=base, title="基地培训",
+                start_date=date(2026, 5, 1), end_date=date(2026, 5, 1))
+    att = store([upload("签到表.png", PNG)], d)[0]
+    db.session.commit()
+    for account, user_type, status in ((base_admin, "base", 200), (unit.admin, "employer", 200),
+                                       (unit.other_admin, "employer", 404)):
+        client = app.test_client()
+        Auth(client).login(account, user_type=user_type)
+        assert client.get(url(att)).status_code == status, account.name
