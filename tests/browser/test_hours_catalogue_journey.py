@@ -25,6 +25,12 @@ def watch(page):
     return problems
 
 
+def fill_and_save(page, values):
+    for selector, value in values.items():
+        page.locator(selector).fill(value)
+    submit(page, "保存")
+
+
 def test_operator_edits_a_learning_form_and_a_years_rule(page, live_server, shot):
     seed_catalogue()
     operator = make_account("客服小周", is_operator=True)
@@ -37,23 +43,17 @@ def test_operator_edits_a_learning_form_and_a_years_rule(page, live_server, shot
 
     page.locator("table.model-list tr", has_text="学术会议").locator("a[title='编辑记录']").click()
     expect(page.get_by_label("学习形式名称")).to_have_value("学术会议")
-    page.locator("#fields-0-choices").fill("")       # a choice field without choices
-    page.get_by_label("依据字段（字段名）").fill("grade")  # a rule pointing at no field
-    page.get_by_label("每人每年上限（学时）").fill("-3")
-    submit(page, "保存")
+    # a choice field without choices, a rule pointing at no field, a negative cap
+    fill_and_save(page, {"#fields-0-choices": "", "#rule_field": "grade", "#cap_per_year": "-3"})
     expect(page.get_by_role("alert").first).to_contain_text("记录失败，请检查下方标出的字段")
     expect(page.locator("#fields-0-choices ~ .invalid-feedback")).to_have_text("选项字段须至少设置一个选项")
     expect(page.locator("#rule_field ~ .invalid-feedback")).to_have_text("申报字段中没有“grade”")
     expect(page.locator("#cap_per_year ~ .invalid-feedback")).to_contain_text("每年上限须大于 0")
     shot("form-refused")
 
-    page.locator("#fields-0-choices").fill("国家级、省级、市级")
-    page.get_by_label("依据字段（字段名）").fill("level")
-    page.get_by_label("每人每年上限（学时）").fill("30")
-    page.get_by_label("各选项学时").fill("国家级=10，省级=6，市级=3")
-    page.locator("#fields-4-name").fill("report_no")
-    page.locator("#fields-4-label").fill("报告编号")
-    submit(page, "保存")
+    fill_and_save(page, {"#fields-0-choices": "国家级、省级、市级", "#rule_field": "level", "#cap_per_year": "30",
+                         "#rule_amounts": "国家级=10，省级=6，市级=3", "#fields-4-name": "report_no",
+                         "#fields-4-label": "报告编号"})
     expect(page.locator("table.model-list")).to_contain_text("国家级10学时")
     shot("form-saved")
     db.session.expire_all()
@@ -62,11 +62,8 @@ def test_operator_edits_a_learning_form_and_a_years_rule(page, live_server, shot
 
     open_menu(page, "平台设置", "学时规则")
     page.get_by_role("link", name="新增年度规则").click()
-    page.locator("#minimums-1-minimum").fill("42")
-    page.locator("#minimums-2-category").fill("个人选修")
-    page.locator("#minimums-2-minimum").fill("38")
-    page.locator("#minimums-0-minimum").fill("30")
-    submit(page, "保存")
+    fill_and_save(page, {"#minimums-0-minimum": "30", "#minimums-1-minimum": "42", "#minimums-2-category": "个人选修",
+                         "#minimums-2-minimum": "38"})
     expect(page.locator("#total ~ .invalid-feedback")).to_contain_text("不能超过总学时（90）")
     shot("rule-refused")
     page.locator("#minimums-2-minimum").fill("18")
