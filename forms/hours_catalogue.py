@@ -178,6 +178,9 @@ class LearningFormForm(SettingsForm):
         self.categories.choices = category_choices()
         if editing is not None:
             self.code.render_kw = {"readonly": True}
+            # a 计入科目 no year's rule names any more stays offered to the forms that count toward it
+            offered = {c for c, _ in self.categories.choices}
+            self.categories.choices += [(c, c) for c in editing.categories or [] if c not in offered]
 
     @classmethod
     def data_of(cls, lf: LearningForm) -> dict:

@@ -266,3 +266,14 @@ def test_both_lists_export_to_excel(operator):
     assert "计算规则" in text and "每天8学时（按“培训天数”折算）" in text and "长期有效" in text
     text = response_text(operator.get(RULES + "export.xlsx"))
     assert "公需科目 ≥ 30，专业科目 ≥ 60" in text
+
+
+def test_a_category_no_rule_names_stays_editable_on_its_forms(operator):
+    lf = LearningForm.query.filter_by(code="other").one()
+    lf.categories = [*lf.categories, "个人选修"]
+    db.session.commit()
+    assert 'value="个人选修"' in page(operator.get(f"{FORMS}edit/?id={lf.id}"))
+    data = LearningFormFormData.of(lf, categories=["专业科目", "个人选修"])
+    assert post(operator, f"{FORMS}edit/?id={lf.id}", data).status_code == 302
+    db.session.refresh(lf)
+    assert lf.categories == ["专业科目", "个人选修"]
