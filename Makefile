@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province clean
+.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province bench-hours clean
 
 venv: $(VENV)/.installed
 
@@ -77,6 +77,12 @@ bench-export: venv
 bench-province: venv
 	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
 	$(BIN)/python -m bench.province --seed $(BENCH_ARGS)
+
+# 学时 at province scale on the PostgreSQL database in DATABASE_URL: fills it where needed (province data, then
+# seed --credits up to 5,000,000 records), times 学时审核 / 学时申报记录 against their SQL, bulk approve vs raw UPDATE.
+bench-hours: venv
+	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
+	$(BIN)/python -m bench.hours --seed $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/app.sqlite3 tests/screenshots .pytest_cache

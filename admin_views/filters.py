@@ -5,7 +5,7 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
 from flask_admin.model import filters as stock
 from sqlalchemy import and_, or_
 
-from forms.input import DAY_OUT_OF_RANGE, day_in_range
+from forms.input import DAY_OUT_OF_RANGE, day_in_range, to_id
 from models import db
 
 # Above every character: ``col < prefix || TOP`` bounds the range of strings that start with prefix (binary order).
@@ -90,3 +90,27 @@ class InSelectFilter(BaseSQLAFilter):
 
     def operation(self):
         return self._operation
+
+
+class IdChoiceFilter(BaseSQLAFilter):
+    """A column equal to one of the options read per request (``options_of()``: e.g. the acting unit's own
+    departments); a posted value that is no id matches nothing."""
+
+    def __init__(self, column, name, options_of):
+        super().__init__(column, name)
+        self.options_of = options_of
+
+    def request_options(self):
+        return self.options_of()
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) == value)
+
+    def validate(self, value):
+        return to_id(value) is not None
+
+    def clean(self, value):
+        return to_id(value)
+
+    def operation(self):
+        return "等于"

@@ -1,17 +1,16 @@
 """查询统计 · 专技人员信息查询 (F28): conditional query over the subtree's staff, details and 重置密码."""
 from flask import abort, flash, redirect, request
 from flask_admin import expose
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from forms.input import to_id
 from models import Department, Organization, Person, access, db
 from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
 
 from .base import ScopedModelView
-from .filters import InSelectFilter, PrefixFilter, starts_with
+from .filters import IdChoiceFilter, InSelectFilter, PrefixFilter, starts_with
 
 from .export import ExportColumn as Col
 
@@ -30,25 +29,6 @@ def _own_departments():
     rows = db.session.execute(select(Department.id, Department.name).where(Department.org_id == org.id)
                               .order_by(Department.name).limit(MAX_DEPARTMENT_OPTIONS))
     return [(str(i), name) for i, name in rows]
-
-
-class DepartmentFilter(BaseSQLAFilter):
-    """所在部门 is one of the unit's departments, picked by name; a posted id that is no row id matches nothing."""
-
-    def request_options(self):
-        return _own_departments()
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) == value)
-
-    def validate(self, value):
-        return to_id(value) is not None
-
-    def clean(self, value):
-        return to_id(value)
-
-    def operation(self):
-        return "等于"
 
 
 def _units_named(prefix):
@@ -81,7 +61,7 @@ class StaffQueryView(ScopedModelView):
     column_filters = [
         PrefixFilter(Person.name, "姓名"),
         FilterEqual(Person.id_number, "身份证号"),
-        DepartmentFilter(Person.department_id, "所在部门"),
+        IdChoiceFilter(Person.department_id, "所在部门", _own_departments),
         InSelectFilter(Person.org_id, "所属单位", _units_named, operation="名称开头是"),
         FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
         FilterEqual(Person.title_series, "职称系列", options=_choices(TITLE_SERIES)),

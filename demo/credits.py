@@ -13,9 +13,11 @@ Hours are small against the yearly caps, so an approved record stays within them
 import json
 import math
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ForeignKeyConstraint, func, select, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from models import CreditRecord, Declaration, HoursRule, LearningForm, audit, db, now
 from models.hours.catalogue import DEFAULT_MINIMUMS, seed_catalogue
@@ -23,12 +25,14 @@ from models.hours.catalogue import DEFAULT_MINIMUMS, seed_catalogue
 from .bulk import SCALE_REASON
 
 BATCH = {"postgresql": 500_000, "sqlite": 50_000}
+FK_FREE_FROM = 100_000  # records: a load this big drops the foreign keys and adds them back at the end
 DAYS = 300  # distinct activity end days, over this year and last
 # Row q is declared by a person when q % 14 < 9, by its unit when < 12, else by a base; its state by q / 7 % 10:
 # 0–3 待审核, 4–7 已通过, 8–9 已驳回 (every declarer has every state: q / 7 and q % 14 share only parity).
 DECLARER_MIX = 14
 REJECT_REASON = "证明材料不清晰，请重新上传后申报"
 REVIEWER = "审核员"
+SAMPLE_TEXT = "山东省专业技术人员继续教育协会"
 DEMO_CREDITS = 3000
 
 
@@ -44,7 +48,7 @@ def _sample_values(form: LearningForm):
         elif kind == "date":
             values[f["name"]] = "2025-01-01"
         else:
-            values[f["name"]] = "规模测试"
+            values[f["name"]] = SAMPLE_TEXT
     try:
         hours = form.credit(values)
     except (ValueError, KeyError, TypeError):
@@ -116,18 +120,42 @@ def _series(postgres: bool, n: int) -> str:
     return f"(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {n - 1}) SELECT i FROM c) s"
 
 
+@contextmanager
+def _foreign_keys_checked_once(postgres: bool, n: int):
+    """On PostgreSQL a big load runs without the two tables' foreign keys, which are added back at the end and so
+    checked in one join each: row by row, their triggers (a locking lookup per key per row) cost ten times the
+    insert itself. DDL is transactional there: the load and the keys commit together or not at all."""
+    if not postgres or n < FK_FREE_FROM:
+        yield True
+        return
+    constraints = [c for table in (CreditRecord.__table__, Declaration.__table__) for c in table.constraints
+                   if isinstance(c, ForeignKeyConstraint)]
+    for c in constraints:
+        db.session.execute(DropConstraint(c))
+    yield False
+    for c in constraints:
+        db.session.execute(AddConstraint(c))
+
+
 def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
     """``n`` credit records, each with its declaration, over the approved staff; returns how many were added."""
     if n <= 0:
         return 0
     postgres = db.engine.dialect.name == "postgresql"
     ensure_catalogue()
+    with _foreign_keys_checked_once(postgres, n) as commit_batches:
+        added = _add_credits(n, postgres, progress, reason, commit_batches)
+    db.session.commit()
+    return added
+
+
+def _add_credits(n, postgres, progress, reason, commit_batches) -> int:
     t, started, added = now(), time.monotonic(), 0
     # Where the series continues: the records already stored shift every choice, so a second run adds new rows.
     offset = db.session.scalar(select(func.count()).select_from(CreditRecord))
     json_cast = "::json" if postgres else ""
     while added < n:
-        # Temp tables live on one connection; each batch commits and may get another from the pool.
+        # Temp tables live on one connection; a batch that commits may get another from the pool next.
         people, forms, bases = _temp_tables(postgres)
         if not people or not forms:
             break
@@ -137,7 +165,7 @@ def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
         first_rec = db.session.scalar(select(func.coalesce(func.max(CreditRecord.id), 0)))
         # q: the row's number over all runs; its person, form, day, declarer and state follow from it.
         rows = (f"FROM {_series(postgres, size)} "
-                f"CROSS JOIN (SELECT {offset + added} AS base) b "
+                f"CROSS JOIN (SELECT CAST({offset + added} AS BIGINT) AS base) b "
                 f"JOIN scale_people p ON p.rn = ((b.base + s.i) * {stride}) % {people} "
                 f"JOIN scale_forms f ON f.k = (b.base + s.i) % {forms} "
                 f"JOIN scale_days d ON d.k = (b.base + s.i) * 13 % {DAYS} "
@@ -150,14 +178,14 @@ def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
             "INSERT INTO credit_declaration (id, org_id, declared_by, person_id, form_id, category, year, title, "
             "start_date, end_date, \"values\", hours, rule, applicants, created_by_name, created_at) "
             f"SELECT {first_decl + 1} + s.i, CASE WHEN dk.by = 'base' THEN sb.id ELSE p.org_id END, dk.by, "
-            "CASE WHEN dk.by = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '（规模测试）', "
+            "CASE WHEN dk.by = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '学时申报', "
             f"d.end_day, d.end_day, f.vals{json_cast}, f.hours, f.rule{json_cast}, 1, "
             "CASE WHEN dk.by = 'person' THEN p.name ELSE '单位管理员' END, :t "
             f"{rows} CROSS JOIN LATERAL (SELECT {declarer} AS by) dk" if postgres else
             "INSERT INTO credit_declaration (id, org_id, declared_by, person_id, form_id, category, year, title, "
             "start_date, end_date, \"values\", hours, rule, applicants, created_by_name, created_at) "
             f"SELECT {first_decl + 1} + s.i, CASE WHEN {declarer} = 'base' THEN sb.id ELSE p.org_id END, {declarer}, "
-            f"CASE WHEN {declarer} = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '（规模测试）', "
+            f"CASE WHEN {declarer} = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '学时申报', "
             "d.end_day, d.end_day, f.vals, f.hours, f.rule, 1, "
             f"CASE WHEN {declarer} = 'person' THEN p.name ELSE '单位管理员' END, :t {rows}"), params)
         status = (f"CASE WHEN (b.base + s.i) / 7 % 10 < 4 THEN 'pending' "
@@ -180,11 +208,20 @@ def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
             Declaration.id > first_decl, Declaration.id <= first_decl + size), None, reason)
         audit.record_bulk_select("credit_record", "create", select(CreditRecord.id).where(
             CreditRecord.id > first_rec, CreditRecord.id <= last_rec), None, reason)
+        # The decisions too, so a decided record's trail reads 申报 → 通过 / 驳回 like one decided in the app.
+        for status, action, changes in (
+                ("approved", "approve", {"status": {"before": "pending", "after": "approved"}}),
+                ("rejected", "reject", {"status": {"before": "pending", "after": "rejected"},
+                                        "reject_reason": {"after": REJECT_REASON}})):
+            audit.record_bulk_select("credit_record", action, select(CreditRecord.id).where(
+                CreditRecord.id > first_rec, CreditRecord.id <= last_rec, CreditRecord.status == status),
+                changes, reason)
         if postgres:
             for table in ("credit_declaration", "credit_record"):
                 db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT max(id) FROM {table}))"))
-        db.session.commit()
+        if commit_batches:
+            db.session.commit()
         added += size
         if progress:
             progress(f"已新增学时记录 {added:,}/{n:,} 条，用时 {time.monotonic() - started:.1f} 秒")

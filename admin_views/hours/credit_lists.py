@@ -8,10 +8,9 @@ without joins.
 from decimal import Decimal
 
 from flask import request
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter, FilterEqual
+from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
 from sqlalchemy import and_, func, or_, select
 
-from forms.input import to_id
 from models import AuditEntry, CreditRecord, LearningForm, Organization, access, db, now
 from models.hours.catalogue import CATEGORIES
 from models.hours.records import DECLARED_BY, STATUSES
@@ -19,36 +18,13 @@ from models.validators import mask_id_number
 
 from ..base import ScopedModelView
 from ..export import ExportColumn as Col
-from ..filters import InSelectFilter, PrefixFilter, starts_with
+from ..filters import IdChoiceFilter, InSelectFilter, PrefixFilter, starts_with
 
 YEARS_SHOWN = 6
 TABS = (("pending", "待审核"), ("approved", "已通过"), ("rejected", "已驳回"), ("all", "全部"))
 # What each audited step of a record is called on its details page.
 TRAIL_STEPS = {"create": "申报", "approve": "通过", "reject": "驳回", "delete": "删除", "transfer": "随人员调转",
                "update": "修改"}
-
-
-class IdChoiceFilter(BaseSQLAFilter):
-    """A column equal to one of the options read per request (``options_of()``); anything else matches nothing."""
-
-    def __init__(self, column, name, options_of):
-        super().__init__(column, name)
-        self.options_of = options_of
-
-    def request_options(self):
-        return self.options_of()
-
-    def apply(self, query, value, alias=None):
-        return query.filter(self.get_column(alias) == value)
-
-    def validate(self, value):
-        return to_id(value) is not None
-
-    def clean(self, value):
-        return to_id(value)
-
-    def operation(self):
-        return "等于"
 
 
 def _years():

@@ -167,11 +167,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_credit_record_declaration_id'), ['declaration_id'], unique=False)
         batch_op.create_index('ix_credit_record_declarer', ['declarer_org_id', 'id'], unique=False)
         batch_op.create_index('ix_credit_record_id_number_prefix', ['id_number', 'org_id'], unique=False, postgresql_ops={'id_number': 'varchar_pattern_ops'})
-        batch_op.create_index('ix_credit_record_name_prefix', ['person_name', 'org_id'], unique=False, postgresql_ops={'person_name': 'varchar_pattern_ops'})
+        batch_op.create_index('ix_credit_record_name_prefix', ['person_name', 'org_id', 'status'], unique=False, postgresql_ops={'person_name': 'varchar_pattern_ops'})
         batch_op.create_index('ix_credit_record_org_status_year', ['org_id', 'status', 'year'], unique=False)
         batch_op.create_index('ix_credit_record_person_year_form', ['person_id', 'year', 'form_id', 'status'], unique=False)
         batch_op.create_index('ix_credit_record_plan', ['plan_id', 'status'], unique=False)
-        batch_op.create_index('ix_credit_record_review_status_id', ['review_org_id', 'status', 'id'], unique=False)
+        batch_op.create_index('ix_credit_record_review_status_id', ['review_org_id', 'status', 'plan_id', 'id'], unique=False)
 
 
 

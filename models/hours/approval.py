@@ -109,10 +109,20 @@ def _approve(ids, scope, reviewed, outcome) -> tuple[list[int], set[int]]:
     rows = db.session.execute(select(sized.c.id, sized.c.hours, sized.c.cap, sized.c.allowed)).all()
     capped = [r for r in rows if r.allowed <= 0]
     clipped = [r for r in rows if 0 < r.allowed < r.hours]
-    done = db.session.execute(
-        update(table).where(table.c.id == sized.c.id, sized.c.allowed > 0)
-        .values(status="approved", approved_hours=sized.c.allowed, reject_reason=None, **reviewed)
-        .returning(table.c.id)).scalars().all()
+    # The sizes just read hold until commit: every person concerned is locked (above). So the rows are written
+    # from them — in full by one UPDATE, the clipped ones by one UPDATE per credited amount — rather than by an
+    # UPDATE ... FROM that would compute the window query a second time.
+    groups = {None: [r.id for r in rows if r.allowed >= r.hours]}
+    for r in clipped:
+        groups.setdefault(r.allowed, []).append(r.id)
+    done = []
+    for allowed, group in groups.items():
+        if group:
+            done += db.session.execute(
+                update(table).where(in_ids(c.id, group), c.status == "pending")
+                .values(status="approved", approved_hours=c.hours if allowed is None else allowed,
+                        reject_reason=None, **reviewed)
+                .returning(c.id)).scalars().all()
     done = sorted(done)
     if done:
         audit.record_bulk_rows("credit_record", "approve", table, in_ids(c.id, done), ("approved_hours",),

@@ -119,15 +119,18 @@ class CreditRecord(OrgScoped, db.Model):
     review_org = relationship("Organization", foreign_keys=[review_org_id])
 
     __table_args__ = (
-        # 学时审核: the queue of one org, by status, newest first.
-        Index("ix_credit_record_review_status_id", "review_org_id", "status", "id"),
+        # 学时审核: the queue of one org, by status, newest first; with plan_id, the per-record queue (no plan) and
+        # 培训计划审核 (one plan) are both index ranges, and the queue's capped count reads the index alone.
+        Index("ix_credit_record_review_status_id", "review_org_id", "status", "plan_id", "id"),
         # 学时申报记录 of a unit's staff (scope: org in the subtree) by status and year.
         Index("ix_credit_record_org_status_year", "org_id", "status", "year"),
         # Caps and completion: a person's hours of a year by form.
         Index("ix_credit_record_person_year_form", "person_id", "year", "form_id", "status"),
         Index("ix_credit_record_declarer", "declarer_org_id", "id"),
         Index("ix_credit_record_plan", "plan_id", "status"),
-        Index("ix_credit_record_name_prefix", "person_name", "org_id",
+        # A name's start within the subtree and a 认定结果 tab: org and status are read from the index, not the rows
+        # (a common surname's 100,000 records cost 800 ms through the heap, 30 ms from the index, in bench.hours).
+        Index("ix_credit_record_name_prefix", "person_name", "org_id", "status",
               postgresql_ops={"person_name": "varchar_pattern_ops"}),
         Index("ix_credit_record_id_number_prefix", "id_number", "org_id",
               postgresql_ops={"id_number": "varchar_pattern_ops"}),

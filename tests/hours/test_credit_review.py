@@ -191,3 +191,13 @@ def test_export_holds_the_filtered_queue(auth, client, unit, queue):
     response = client.get(f"{URL}export.xlsx?{NAME_FILTER}=李")
     text = response_text(response)
     assert response.status_code == 200 and "李乙" in text and "张甲" not in text and "认定结果" in text
+
+
+def test_the_queue_is_a_card_of_the_dashboard(auth, client, unit, queue):
+    auth.login(unit.admin)
+    page = response_text(client.get("/admin/"))
+    assert "学时审核" in page and "/admin/hours/review/" in page
+    assert client.get("/admin/todo.json").get_json()
+    auth.logout()
+    auth.login(queue.base_admin, user_type="base")
+    assert "/admin/hours/review/" not in response_text(client.get("/admin/"))
