@@ -4,12 +4,14 @@ import itertools
 import re
 import signal
 import threading
+import zipfile
 from contextlib import contextmanager
 
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from demo.ids import id_number, uscc
-from models import (Account, AdminMembership, Department, Organization, Person, Role, db)
+from models import (Account, AdminMembership, AuditEntry, Department, Organization, Person, Role, db)
 from models.validators import birth_date_of, gender_of
 
 PASSWORD = "Passw0rd1"
@@ -89,6 +91,21 @@ def response_text(response) -> str:
         return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
                          for v in row if v is not None)
     return response.get_data(as_text=True)
+
+
+def audit_count() -> int:
+    """How many audit entries there are: a refusal must leave this where it was."""
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx-looking zip whose one sheet unpacks to 300 MB: what the readers must refuse before unpacking."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (300 * 1024 * 1024) + b">")
+    return out.getvalue()
 
 
 def csrf_token(html: str) -> str:

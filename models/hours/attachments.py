@@ -78,8 +78,10 @@ def clean_name(name: str | None) -> str:
 
 
 def present(files) -> list:
-    """The files actually chosen: a form's file input posts one empty part when nothing is picked."""
-    return [f for f in (files or []) if f is not None and (getattr(f, "filename", None) or _peek(f))]
+    """The files actually chosen: a form's file input posts one empty part when nothing is picked, and a text
+    value posted under the file field's name (a forged or broken post) is no file."""
+    return [f for f in (files or []) if hasattr(getattr(f, "stream", f), "seek")
+            and (getattr(f, "filename", None) or _peek(f))]
 
 
 def _peek(file) -> bytes:

@@ -1,26 +1,28 @@
 """证明材料: files checked by their content, stored privately in the declaration's transaction, shown only to those
 who may see the declaration (404 for everyone else)."""
+import hashlib
 import io
 from datetime import date
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from werkzeug.datastructures import FileStorage
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage, MultiDict
 
+from forms.hours_files import ProofFilesField
 from models import AuditEntry, LearningForm, db
 from models.actor import Actor
-from models.hours import attachments
 from models.hours.attachments import check, clean_name, find_visible, send_attachment, store
 from models.hours.catalogue import seed_catalogue
 from models.hours.records import Attachment, declare
 
-from ..helpers import make_account, make_admin, make_person
+from ..conftest import Auth
+from ..helpers import make_account, make_admin, make_org, make_person
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
-      b"trailer<</Root 1 0 R>>\n%%EOF\n"
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
+# Real files a browser can show: a one-page PDF (written by hand, no PDF library), a 240×160 JPEG and PNG.
+PROOFS = Path(__file__).resolve().parents[1] / "data" / "proofs"
+PDF, JPG, PNG = ((PROOFS / name).read_bytes() for name in ("proof.pdf", "proof.jpg", "proof.png"))
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 100
 
 
@@ -98,8 +100,6 @@ def test_store_writes_private_files_with_random_names_and_audited_rows(unit, fol
     assert [(r.filename, r.content_type, r.size) for r in rows] == [
         ("结业证书.pdf", "application/pdf", len(PDF)), ("照片.jpg", "image/jpeg", len(JPG)),
         ("截图.png", "image/png", len(PNG))]
-    import hashlib
-
     assert rows[0].sha256 == hashlib.sha256(PDF).hexdigest() and rows[0].org_id == unit.employer.id
     names = stored_files(folder)
     assert sorted(r.stored_name for r in rows) == names and not any("结业" in n for n in names)
@@ -185,8 +185,6 @@ def test_superior_reviewer_and_operator_see_it(app, auth, unit, files):
     assert auth.login(city_admin, user_type="supervisor").status_code == 302
     assert auth.client.get(url(files[0])).status_code == 200
     province = app.test_client()
-    from ..conftest import Auth
-
     Auth(province).login(make_admin(unit.province, "省管理"), user_type="supervisor")
     assert province.get(url(files[0])).status_code == 200
     operator = app.test_client()
@@ -200,8 +198,6 @@ def test_another_unit_and_wrong_ids_get_404(app, auth, client, unit, files):
     for bad in ("999999", "abc", "1.5", "-1", "%EF%BC%91", "9" * 30):
         assert client.get(f"/admin/hours/attachments/{bad}").status_code == 404
     branch = app.test_client()
-    from ..conftest import Auth
-
     Auth(branch).login(make_admin(unit.branch, "分公司管理"))  # below the declaring unit: not its files
     assert branch.get(url(files[0])).status_code == 404
 
@@ -221,8 +217,6 @@ def test_a_person_sees_their_own_declaration_through_the_portal_helper(app, unit
     owner = make_person(unit.employer, "张三")
     own = store([upload("我的证书.jpg", JPG)], declaration_of(unit, owner, declared_by="person"))[0]
     db.session.commit()
-    from ..conftest import Auth
-
     mine, theirs = app.test_client(), app.test_client()
     Auth(mine).login(owner.account, user_type="person")
     r = mine.get(f"/me/test-attachment/{own.id}")
@@ -252,11 +246,6 @@ def test_the_list_macro_shows_thumbnails_and_pdf_frames(app, unit, files):
 
 
 def test_proof_files_field_puts_every_problem_next_to_the_field(app, folder):
-    from flask_wtf import FlaskForm
-    from werkzeug.datastructures import MultiDict
-
-    from forms.hours_files import ProofFilesField
-
     class F(FlaskForm):
         files = ProofFilesField(required=True)
 
@@ -270,3 +259,20 @@ def test_proof_files_field_puts_every_problem_next_to_the_field(app, folder):
         assert not form.validate() and form.files.errors == ["请上传证明材料"]
         form = F(formdata=MultiDict([("files", upload("a.pdf", PDF))]), meta={"csrf": False})
         assert form.validate() and [f.filename for f in form.files.files] == ["a.pdf"]
+
+
+def test_a_training_bases_files_are_seen_by_the_base_and_the_persons_unit(app, unit, folder):
+    base = make_org("济南继续教育基地", kind="base", parent=unit.province)
+    base_admin = make_admin(base, "基地管理")
+    person = make_person(unit.employer, "李四")
+    form = LearningForm.query.filter_by(code="face_to_face").one()
+    d = declare(form, "专业科目", {"organizer": "基地", "days": 1}, [person.id], declared_by="base",
+                actor=Actor(base_admin.id, "基地管理", base.id, base.id), org=base, title="基地培训",
+                start_date=date(2026, 5, 1), end_date=date(2026, 5, 1))
+    att = store([upload("签到表.png", PNG)], d)[0]
+    db.session.commit()
+    for account, user_type, status in ((base_admin, "base", 200), (unit.admin, "employer", 200),
+                                       (unit.other_admin, "employer", 404)):
+        client = app.test_client()
+        Auth(client).login(account, user_type=user_type)
+        assert client.get(url(att)).status_code == status, account.name
