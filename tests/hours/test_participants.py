@@ -283,9 +283,11 @@ def test_a_long_file_is_checked_as_a_job_and_its_result_is_the_same_json(app, cl
         assert status["status"] == "done", status  # the tests' queue runs jobs at once
         job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
         assert job.kind == "import_preview" and job.total == 3 and job.errors == 1
-        data = client.get(status["url"]).get_json()
+        data = client.get(status["url"], headers={"Accept": "application/json"}).get_json()
         assert [p["id"] for p in data["people"]] == [admin.zhang.id, admin.li.id]
         assert data["errors"][0]["row"] == 4 and client.get(data["failed_url"]).status_code == 200
+        page = client.get(status["url"])  # the job page's link, followed as a page
+        assert page.status_code == 302 and page.headers["Location"].endswith("/admin/hours/declare/")
     finally:
         app.config.pop("IMPORT_JOB_ROWS")
 
