@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import db
@@ -17,7 +17,7 @@ from models.spreadsheet.reading import read_table
 from models.staff_import import EXAMPLE_ID
 from models.validators import mask_id_number
 
-from ..helpers import audit_count, csrf_token, make_admin, make_org, make_person, make_role, zip_bomb
+from ..helpers import audit_count, csrf_token, make_admin, make_org, make_person, make_role, sheet_file, zip_bomb
 from ..querycount import count_queries
 
 URL = "/admin/hours/participants"
@@ -25,18 +25,8 @@ HEADER = ["姓名*", "身份证号*", "所在部门"]
 
 
 def xlsx(rows, header=HEADER, text_ids=True):
-    """A file as Excel saves it; ``text_ids=False`` leaves the ID column General, so numbers stay numbers."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    if text_ids:
-        for cell in ws["B"]:
-            cell.number_format = "@"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """``text_ids=False``: the ID column left General, as in a sheet not made from the template."""
+    return sheet_file(header, rows, "B" if text_ids else None)
 
 
 def check(client, data, name="名单.xlsx", token=None):
