@@ -7,7 +7,7 @@ import threading
 import zipfile
 from contextlib import contextmanager
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from demo.ids import id_number, uscc
@@ -96,6 +96,22 @@ def response_text(response) -> str:
 def audit_count() -> int:
     """How many audit entries there are: a refusal must leave this where it was."""
     return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def sheet_file(header, rows, text_column="B") -> bytes:
+    """An .xlsx as a user saves it: the header, then the rows; ``text_column`` (the ID numbers) formatted as text
+    as the templates do, or None to leave every column General, where Excel keeps numbers as numbers."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    if text_column:
+        for cell in ws[text_column]:
+            cell.number_format = "@"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def zip_bomb() -> bytes:

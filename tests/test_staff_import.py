@@ -16,7 +16,7 @@ from models.staff_import import EXAMPLE_ID, OTHER_UNIT
 from models.validators import id_check_digit
 
 from .helpers import (PASSWORD, audit_count, csrf_token, make_account, make_admin, make_department, make_person,
-                      make_role, zip_bomb)
+                      make_role, sheet_file, zip_bomb)
 
 URL = "/admin/staff/import/"
 HEADER = ["姓名*", "身份证号*", "性别", "出生日期", "所在部门", "学历", "所学专业", "职称系列", "职称名称", "职称级别",
@@ -36,16 +36,7 @@ def staff_row(name="王五", id_no=None, department="", phone="13900001111", **k
 
 
 def xlsx(rows, header=HEADER, name="人员.xlsx"):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    for cell in ws["B"]:
-        cell.number_format = "@"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheet_file(header, rows)
 
 
 def upload(client, data, name="人员.xlsx", follow=False):

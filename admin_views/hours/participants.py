@@ -7,7 +7,7 @@ to the page's applicants (templates/admin/hours/participants_import.html); the d
 A file above ``IMPORT_JOB_ROWS`` data rows is checked by the engine's job (import_runs ``import_preview``): the
 answer names the job's JSON, and the job's result URL is ``preview_view``, which answers the check's JSON once done.
 """
-from flask import abort, jsonify, redirect, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
 
 import models.hours.participants  # noqa: F401 -- registers the 参训人员名单 kind
@@ -19,6 +19,7 @@ from ..imports import ImportView
 
 NO_FILE = "请选择要上传的参训人员名单文件"
 STILL_CHECKING = "名单正在后台校验中，请稍候"
+ON_THE_PAGE = "参训人员名单在“学时申报”页面上传：校验通过的人员直接加入该页的申请人，请在该页重新选择名单文件"
 
 
 class ParticipantsImportView(ImportView):
@@ -52,8 +53,12 @@ class ParticipantsImportView(ImportView):
 
     @expose("/<token>/")
     def preview_view(self, token):
-        """The check's answer for an upload checked as a job (its result URL)."""
+        """The check's answer for an upload checked as a job (its result URL). Opened as a page (the job's link in
+        导入导出任务), it leads back to the declaration: only that page can add the people to an applicants list."""
         upload = self._upload(token)
+        if request.accept_mimetypes.best != "application/json":
+            flash(ON_THE_PAGE, "info")
+            return redirect(url_for(self.back_endpoint))
         summary = upload.get_json(".preview.json")
         if summary is None:
             if not upload.preview_job:

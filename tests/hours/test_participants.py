@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import db
@@ -17,7 +17,7 @@ from models.spreadsheet.reading import read_table
 from models.staff_import import EXAMPLE_ID
 from models.validators import mask_id_number
 
-from ..helpers import audit_count, csrf_token, make_admin, make_org, make_person, make_role, zip_bomb
+from ..helpers import audit_count, csrf_token, make_admin, make_org, make_person, make_role, sheet_file, zip_bomb
 from ..querycount import count_queries
 
 URL = "/admin/hours/participants"
@@ -25,18 +25,8 @@ HEADER = ["姓名*", "身份证号*", "所在部门"]
 
 
 def xlsx(rows, header=HEADER, text_ids=True):
-    """A file as Excel saves it; ``text_ids=False`` leaves the ID column General, so numbers stay numbers."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    if text_ids:
-        for cell in ws["B"]:
-            cell.number_format = "@"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """``text_ids=False``: the ID column left General, as in a sheet not made from the template."""
+    return sheet_file(header, rows, "B" if text_ids else None)
 
 
 def check(client, data, name="名单.xlsx", token=None):
@@ -283,9 +273,11 @@ def test_a_long_file_is_checked_as_a_job_and_its_result_is_the_same_json(app, cl
         assert status["status"] == "done", status  # the tests' queue runs jobs at once
         job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
         assert job.kind == "import_preview" and job.total == 3 and job.errors == 1
-        data = client.get(status["url"]).get_json()
+        data = client.get(status["url"], headers={"Accept": "application/json"}).get_json()
         assert [p["id"] for p in data["people"]] == [admin.zhang.id, admin.li.id]
         assert data["errors"][0]["row"] == 4 and client.get(data["failed_url"]).status_code == 200
+        page = client.get(status["url"])  # the job page's link, followed as a page
+        assert page.status_code == 302 and page.headers["Location"].endswith("/admin/hours/declare/")
     finally:
         app.config.pop("IMPORT_JOB_ROWS")
 
