@@ -12,6 +12,7 @@ from . import change_requests, registration_review
 from . import transfer as tr
 from .base import db
 from .transfer import Transfer
+from .hours import plans
 
 # Org kinds whose admins decide each kind of queue. Staff register at employers (and at supervising departments,
 # which have staff of their own); units register under supervisors and employers (branches); transfers move
@@ -52,6 +53,7 @@ QUEUES: list[Queue] = [
     Queue("transfer_in_review", "人员调入审核", "transfer.in_review",
           lambda scope: tr.queue_count_query("pending_in", Transfer.to_org_id, scope),
           "transfer_in_review.index_view"),
+    Queue("plan_review", "计划审核", "hours.plan_review", plans.pending_count_query, "plan_review.index_view"),
 ]
 
 

@@ -9,3 +9,7 @@ attachments (证明材料), participants (参训人员批量导入).
 def add_views(admin, declare_category, review_category, platform_category):
     """Each module's ``add_views`` registers its pages; the order here is the menu's."""
     # [views are registered here, one line per module]
+    from . import plan_review, plans
+
+    plans.add_views(admin, declare_category, review_category, platform_category)
+    plan_review.add_views(admin, declare_category, review_category, platform_category)
