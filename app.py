@@ -77,8 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
         MAIL_FROM=os.environ.get("MAIL_FROM", "noreply@jxjy.example.cn"),
         PUBLIC_BASE_URL=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         FLASK_ADMIN_SWATCH="default",
-        # A later issue uploads spreadsheets; anything larger is refused (413) before its body is read.
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        # Anything larger is refused (413) before its body is read; a declaration's proof files may total 30 MB.
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024,
     )
     if config:
         app.config.update(config)
@@ -211,8 +211,10 @@ def _csp_nonce() -> str:
 
 
 def _security_headers(response):
-    response.headers["Content-Security-Policy"] = CSP.format(nonce=_csp_nonce())
-    response.headers["X-Frame-Options"] = "DENY"
+    # A response with a policy of its own keeps it: a proof file (models/hours/attachments.py) is stricter still,
+    # and our own pages may frame it.
+    response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=_csp_nonce()))
+    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     return response

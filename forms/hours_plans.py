@@ -2,13 +2,13 @@
 field), and the reason of a 驳回."""
 from flask_admin.form import BaseForm
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from models.hours.catalogue import CATEGORIES, LearningForm
 
 from .fields import DayField, choices
+from .hours_files import ProofFilesField
 from .validators import strip_filter
 
 
@@ -39,4 +39,4 @@ class PlanForm(BaseForm):
 class PlanHoursForm(FlaskForm):
     """学时申报 for a plan: the participants come from the applicants picker (posted as ``applicants``)."""
 
-    files = MultipleFileField("证明材料")
+    files = ProofFilesField()

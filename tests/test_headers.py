@@ -125,7 +125,7 @@ def test_a_body_over_the_limit_is_refused_unread(app, client):
 
     body = Counted()
     r = client.post("/login", input_stream=body, content_type="application/x-www-form-urlencoded")
-    assert r.status_code == 413 and "超过了 20 MB 的大小限制" in r.get_data(as_text=True)
+    assert r.status_code == 413 and "超过了 32 MB 的大小限制" in r.get_data(as_text=True)
     assert body.read_bytes < 2**20
     assert_security_headers(r)
 

@@ -4,11 +4,13 @@ One module per page group, named for what it holds: declare (学时申报), decl
 credit_review (学时审核), plans (单位培训计划), plan_review (培训计划审核), catalogue (学习形式 / 学时规则),
 attachments (证明材料), participants (参训人员批量导入).
 """
+from . import attachments
 
 
 def add_views(admin, declare_category, review_category, platform_category):
     """Each module's ``add_views`` registers its pages; the order here is the menu's."""
     # [views are registered here, one line per module]
+    attachments.add_views(admin, declare_category, review_category, platform_category)
     from . import plan_review, plans
 
     plans.add_views(admin, declare_category, review_category, platform_category)

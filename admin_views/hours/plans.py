@@ -223,13 +223,14 @@ class PlanHoursView(UnitPlanView):
             flash(refusal, "error")
             return redirect(url_for(".details_view", id=plan.id))
         form = PlanHoursForm()
+        form.files.required = plan.form.evidence_required
         posted = sorted({i for i in (to_id(x) for x in request.form.getlist("applicants")) if i is not None})
         applicants_error = None
         if len(posted) > MAX_APPLICANTS:
             applicants_error, posted = TOO_MANY_APPLICANTS.format(n=MAX_APPLICANTS), []
         elif form.validate_on_submit():
             try:
-                declaration = plans.declare_plan_hours(plan, self._people(posted), form.files.data, self._actor())
+                declaration = plans.declare_plan_hours(plan, self._people(posted), form.files.files, self._actor())
             except plans.ProofRefusal as e:
                 db.session.rollback()
                 form.files.errors = [*form.files.errors, str(e)]

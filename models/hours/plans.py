@@ -321,7 +321,7 @@ def declare_plan_hours(plan: TrainingPlan, person_ids, files, actor):
     refusal = declare_refusal(locked)
     if refusal:
         raise ValueError(refusal)
-    files = [f for f in (files or []) if getattr(f, "filename", None)]
+    files = attachments.present(files or [])
     if locked.form.evidence_required and not files:
         raise ProofRefusal(PROOF_REQUIRED)
     problems = attachments.check(files)
