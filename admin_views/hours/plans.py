@@ -213,7 +213,7 @@ class PlanHoursView(UnitPlanView):
         """The picked people as the picker's selected options, after a refused POST."""
         rows = db.session.execute(access.scope(select(Person.id, Person.name, Person.id_number), Person).where(
             Person.id.in_(ids)).order_by(Person.name)).all() if ids else []
-        return [(r.id, f"{r.name} {mask_id_number(r.id_number)}") for r in rows]
+        return [{"id": r.id, "name": r.name, "masked_id": mask_id_number(r.id_number)} for r in rows]
 
     @expose("/declare/", methods=("GET", "POST"))
     def declare_view(self):

@@ -20,7 +20,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def tree(unit):
+def tree(unit, app, tmp_path):
+    app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "attachments")
     seed_catalogue()
     db.session.commit()
     unit.city_admin = make_admin(unit.city, "孙主管")
@@ -357,3 +358,20 @@ def test_review_pages_file_reject_and_decide_hours(client, auth, tree):
     auth.login(tree.other_admin)
     assert client.get(REVIEW + f"details/?id={plan.id}").status_code == 404
     assert client.get(HOURS_REVIEW + f"details/?id={plan.id}").status_code == 404
+
+
+def test_demo_has_a_plan_in_every_state(app, tmp_path):
+    from demo import load_demo
+
+    app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "attachments")
+    load_demo()
+    states = {(p.status, p.hours_status) for p in TrainingPlan.query}
+    assert {("draft", "none"), ("pending", "none"), ("rejected", "none"), ("approved", "none"),
+            ("approved", "pending"), ("approved", "approved")} <= states
+    ended = [p for p in TrainingPlan.query.filter_by(status="approved") if p.end_date < now().date()]
+    assert {p.hours_status for p in ended} == {"none", "pending", "approved"}
+    pending = TrainingPlan.query.filter_by(hours_status="pending").one()
+    assert {r.status for r in CreditRecord.query.filter_by(plan_id=pending.id)} == {"pending"}
+    assert plans.current_declaration(pending.id).attachments
+    done = TrainingPlan.query.filter_by(hours_status="approved").one()
+    assert {r.status for r in CreditRecord.query.filter_by(plan_id=done.id)} == {"approved"}
