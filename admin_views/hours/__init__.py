@@ -9,6 +9,9 @@ from . import attachments
 
 def add_views(admin, declare_category, review_category, platform_category):
     """Each module's ``add_views`` registers its pages; the order here is the menu's."""
+    from . import declare
+
+    declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
     attachments.add_views(admin, declare_category, review_category, platform_category)
     from . import plan_review, plans

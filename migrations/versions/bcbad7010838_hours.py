@@ -98,12 +98,14 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_by_name', sa.String(length=50), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('submit_key', sa.String(length=43), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['account.id'], name=op.f('fk_credit_declaration_created_by_id_account')),
     sa.ForeignKeyConstraint(['form_id'], ['learning_form.id'], name=op.f('fk_credit_declaration_form_id_learning_form')),
     sa.ForeignKeyConstraint(['org_id'], ['organization.id'], name=op.f('fk_credit_declaration_org_id_organization')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_credit_declaration_person_id_person')),
     sa.ForeignKeyConstraint(['plan_id'], ['training_plan.id'], name=op.f('fk_credit_declaration_plan_id_training_plan')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_declaration'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_declaration')),
+    sa.UniqueConstraint('submit_key', name=op.f('uq_credit_declaration_submit_key'))
     )
     with op.batch_alter_table('credit_declaration', schema=None) as batch_op:
         batch_op.create_index('ix_credit_declaration_org_created', ['org_id', 'created_at'], unique=False)

@@ -56,6 +56,8 @@ class Declaration(OrgScoped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     created_by_name: Mapped[str] = mapped_column(String(50), nullable=False)
     created_at: Mapped[datetime] = mapped_column(default=now, nullable=False)
+    # The page's one-time key: a second POST of the same form (double click, back + resubmit) hits this index.
+    submit_key: Mapped[str | None] = mapped_column(String(43), unique=True)
 
     form = relationship("LearningForm")
     org = relationship("Organization")
@@ -156,7 +158,7 @@ def reviewing_org_id(declared_by: str, person_org_id: int, declarer_org: Organiz
 
 def declare(form: LearningForm, category: str, values: dict, person_ids, *, declared_by: str, actor,
             org: Organization, title: str, start_date: date, end_date: date, hours: Decimal | None = None,
-            plan=None) -> Declaration:
+            plan=None, submit_key: str | None = None) -> Declaration:
     """File one declaration and a pending record for every applicant, set-based, audited; returns it.
 
     ``values`` are already cleaned by ``form.clean_values``; ``hours`` defaults to ``form.credit(values)``.
@@ -187,7 +189,7 @@ def declare(form: LearningForm, category: str, values: dict, person_ids, *, decl
                               end_date=end_date, values=values, hours=hours, rule=form.snapshot(),
                               applicants=len(person_ids), created_by_id=actor.account_id,
                               created_by_name=actor.name, plan_id=plan.id if plan is not None else None,
-                              person_id=actor.person_id)
+                              person_id=actor.person_id, submit_key=submit_key)
     db.session.add(declaration)
     db.session.flush()
     insert_records(declaration, person_ids, org, form)
