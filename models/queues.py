@@ -11,6 +11,7 @@ from sqlalchemy import func, literal_column, select
 from . import change_requests, registration_review
 from . import transfer as tr
 from .base import db
+from .hours import approval as credit_approval
 from .transfer import Transfer
 from .hours import plans
 
@@ -53,6 +54,8 @@ QUEUES: list[Queue] = [
     Queue("transfer_in_review", "人员调入审核", "transfer.in_review",
           lambda scope: tr.queue_count_query("pending_in", Transfer.to_org_id, scope),
           "transfer_in_review.index_view"),
+    Queue("hours_review", "学时审核", "hours.review", lambda scope: credit_approval.pending_count_query(scope),
+          "hours_review.index_view"),
     Queue("plan_review", "计划审核", "hours.plan_review", plans.pending_count_query, "plan_review.index_view"),
 ]
 

@@ -5,6 +5,8 @@ credit_review (学时审核), plans (单位培训计划), plan_review (培训计
 attachments (证明材料), participants (参训人员批量导入).
 """
 from . import attachments
+from . import credit_review, declared_records
+from . import plan_review, plans
 
 
 def add_views(admin, declare_category, review_category, platform_category):
@@ -14,7 +16,7 @@ def add_views(admin, declare_category, review_category, platform_category):
     declare.add_views(admin, declare_category, review_category, platform_category)
     # [views are registered here, one line per module]
     attachments.add_views(admin, declare_category, review_category, platform_category)
-    from . import plan_review, plans
-
     plans.add_views(admin, declare_category, review_category, platform_category)
+    declared_records.add_views(admin, declare_category, review_category, platform_category)
+    credit_review.add_views(admin, declare_category, review_category, platform_category)
     plan_review.add_views(admin, declare_category, review_category, platform_category)
