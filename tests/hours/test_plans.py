@@ -375,3 +375,39 @@ def test_demo_has_a_plan_in_every_state(app, tmp_path):
     assert plans.current_declaration(pending.id).attachments
     done = TrainingPlan.query.filter_by(hours_status="approved").one()
     assert {r.status for r in CreditRecord.query.filter_by(plan_id=done.id)} == {"approved"}
+
+
+def test_declare_page_files_participants_and_proof(client, auth, tree):
+    plan = filed(tree)
+    today = now().date()
+    running = filed(tree, name="进行中", start_date=today - timedelta(days=1), end_date=today + timedelta(days=2))
+    people = [make_person(tree.employer, "参训甲"), make_person(tree.branch, "参训乙")]
+    stranger = make_person(tree.other, "外单位")
+    auth.login(tree.admin)
+    text = client.get(PLAN_HOURS).get_data(as_text=True)
+    assert "申报学时" in text and "培训结束后可申报" in text
+    r = client.get(PLAN_HOURS + f"declare/?id={running.id}", follow_redirects=True)
+    assert "尚未结束" in r.get_data(as_text=True)
+    url = PLAN_HOURS + f"declare/?id={plan.id}"
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="applicants"' in page.get_data(as_text=True)
+    # no participants, no proof: told next to the fields, nothing filed
+    r = auth.post(url, {"applicants": []}, form_url=url)
+    text = r.get_data(as_text=True)
+    assert "请至少选择一名申请人" in text and "请上传证明材料" in text
+    # a program renamed .pdf is refused by its content
+    r = auth.post(url, {"applicants": [people[0].id], "files": (io.BytesIO(b"MZ\x90\x00"), "签到表.pdf")},
+                  form_url=url, content_type="multipart/form-data")
+    assert "不是有效的" in r.get_data(as_text=True) and CreditRecord.query.count() == 0
+    # another unit's person is dropped by the scoped query: only the unit's own are declared
+    r = auth.post(url, {"applicants": [people[0].id, people[1].id, stranger.id],
+                        "files": (io.BytesIO(PDF), "签到表.pdf")}, form_url=url,
+                  content_type="multipart/form-data", follow_redirects=True)
+    text = r.get_data(as_text=True)
+    assert "已为培训计划" in text and "2 人" in text and "参训甲" in text and "签到表.pdf" in text
+    assert {r.person_id for r in CreditRecord.query.filter_by(plan_id=plan.id)} == {p.id for p in people}
+    assert fresh(plan).hours_status == "pending"
+    # declared twice (a second POST of the same page): refused, nothing more filed
+    r = client.get(url, follow_redirects=True)
+    assert "不能重复申报" in r.get_data(as_text=True)
+    assert CreditRecord.query.count() == 2
