@@ -86,10 +86,8 @@ class PlanHoursReviewView(PlanQueueView):
                            "expected_participants", "place", "organizer", "reviewer_name", "reviewed_at"]
     export_title = "培训计划审核（学时待审核）"
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.column_labels = dict(PLAN_LABELS, applicants="申报人数")
-        self.column_formatters = dict(PLAN_FORMATTERS, applicants=_applicants)
+    column_labels = dict(PLAN_LABELS, applicants="申报人数", reviewer_name="备案审核人", reviewed_at="备案时间")
+    column_formatters = dict(PLAN_FORMATTERS, applicants=lambda v, c, m, n: g.get("plan_applicants", {}).get(m.id, 0))
 
     def pending_clause(self):
         return TrainingPlan.hours_status == "pending"
@@ -114,13 +112,9 @@ class PlanHoursReviewView(PlanQueueView):
         return plans.decide_many_hours(ids, decision, reviewer, reason)
 
 
-def _applicants(view, context, model, name):
-    return g.get("plan_applicants", {}).get(model.id, 0)
-
-
 def add_views(admin, declare_category, review_category, platform_category):
     admin.add_view(PlanReviewView(TrainingPlan, name="培训计划审核", category=review_category, endpoint="plan_review",
                                   url="/admin/hours/plan-review"))
     # Reached from the 培训计划审核 tabs: no menu entry of its own.
-    admin.add_view(PlanHoursReviewView(TrainingPlan, endpoint="plan_hours_review",
+    admin.add_view(PlanHoursReviewView(TrainingPlan, name="培训计划审核", endpoint="plan_hours_review",
                                        url="/admin/hours/plan-review/hours"))

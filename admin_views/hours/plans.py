@@ -71,8 +71,7 @@ class UnitPlanView(ScopedModelView):
     can_delete = False
     can_view_details = True
     column_labels = PLAN_LABELS
-    column_formatters = dict(PLAN_FORMATTERS)
-    column_formatters_detail = dict(PLAN_FORMATTERS)
+    column_formatters_detail = PLAN_FORMATTERS
     column_searchable_list = ["name"]
     column_sortable_list = ["name", "start_date", "end_date", "created_at"]
     column_default_sort = [("id", True)]
@@ -96,12 +95,9 @@ class PlanView(UnitPlanView):
     column_filters = [FilterEqual(TrainingPlan.status, "备案状态", options=list(PLAN_STATUSES.items()))]
     details_template = "admin/hours/plan_details.html"
     export_title = "培训计划"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.column_formatters["submit"] = lambda v, c, m, n: (
-            post_button(".submit_view", m.id, "提交") if m.editable else "")
-        self.column_labels = dict(PLAN_LABELS, submit="操作")
+    column_labels = dict(PLAN_LABELS, submit="操作")
+    column_formatters = dict(PLAN_FORMATTERS, submit=lambda v, c, m, n: (
+        post_button(".submit_view", m.id, "提交") if m.editable else ""))
 
     def get_empty_list_message(self):
         return "暂无培训计划，点击“新增”申报本单位的培训班计划"
@@ -182,12 +178,9 @@ class PlanHoursView(UnitPlanView):
     column_filters = [FilterEqual(TrainingPlan.hours_status, "学时认定结果", options=list(HOURS_STATUSES.items()))]
     details_template = "admin/hours/plan_hours_details.html"
     export_title = "培训计划学时申报"
+    column_labels = dict(PLAN_LABELS, declare="操作", reviewer_name="备案审核人", reviewed_at="备案时间")
+    column_formatters = dict(PLAN_FORMATTERS, declare=lambda v, c, m, n: _declare_cell(m))
     declare_refusal = staticmethod(plans.declare_refusal)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.column_formatters["declare"] = _declare_cell
-        self.column_labels = dict(PLAN_LABELS, declare="操作")
 
     def get_query(self):
         return super().get_query().filter(TrainingPlan.status == "approved")
@@ -248,7 +241,7 @@ class PlanHoursView(UnitPlanView):
                            applicants_error=applicants_error)
 
 
-def _declare_cell(view, context, model, name):
+def _declare_cell(model):
     refusal = plans.declare_refusal(model)
     if refusal is None:
         return Markup('<a class="btn btn-sm btn-primary" href="{}">申报学时</a>').format(

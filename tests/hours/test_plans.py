@@ -275,9 +275,11 @@ def test_plan_pages_create_edit_submit(client, auth, tree):
     auth.login(tree.admin)
     page = client.get(PLANS)
     assert page.status_code == 200 and "新增" in page.get_data(as_text=True)
+    draft(tree, name="已有草稿")
+    assert "Submit" not in client.get(PLANS).get_data(as_text=True)
     r = auth.post(PLANS + "new/", form_data(tree), follow_redirects=True)
     assert r.status_code == 200
-    plan = TrainingPlan.query.one()
+    plan = TrainingPlan.query.filter_by(name="2026年新技术培训班").one()
     assert plan.status == "draft" and plan.org_id == tree.employer.id and plan.created_by_name == "王管理"
     r = auth.post(PLANS + f"edit/?id={plan.id}", form_data(tree, name="改名后"), follow_redirects=True)
     assert fresh(plan).name == "改名后"
@@ -385,7 +387,7 @@ def test_declare_page_files_participants_and_proof(client, auth, tree):
     stranger = make_person(tree.other, "外单位")
     auth.login(tree.admin)
     text = client.get(PLAN_HOURS).get_data(as_text=True)
-    assert "申报学时" in text and "培训结束后可申报" in text
+    assert "申报学时" in text and "培训结束后可申报" in text and "Declare" not in text
     r = client.get(PLAN_HOURS + f"declare/?id={running.id}", follow_redirects=True)
     assert "尚未结束" in r.get_data(as_text=True)
     url = PLAN_HOURS + f"declare/?id={plan.id}"
