@@ -4,6 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.model.helpers import get_mdict_item_or_list
+from flask_admin.model.template import BaseListRowAction, EditRowAction
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
@@ -60,6 +61,15 @@ def post_button(endpoint, plan_id, text, css="btn-primary"):
                   'value="{}"><input type="hidden" name="id" value="{}"><button type="submit" '
                   'class="btn btn-sm {}">{}</button></form>').format(url_for(endpoint), generate_csrf(), plan_id,
                                                                      css, text)
+
+
+class EditableOnly(BaseListRowAction):
+    def __init__(self, inner):
+        super().__init__(inner.title)
+        self.inner = inner
+
+    def render_ctx(self, context, row_id, row):
+        return self.inner.render_ctx(context, row_id, row) if row.editable else ""
 
 
 class UnitPlanView(ScopedModelView):
@@ -130,6 +140,10 @@ class PlanView(UnitPlanView):
             form.hours.data = _hours(None, None, obj, "hours")
             form.expected_participants.data = str(obj.expected_participants or "")
         return form
+
+    def get_list_row_actions(self):
+        """The edit icon only on rows that may still be edited (草稿 / 已驳回)."""
+        return [EditableOnly(a) if isinstance(a, EditRowAction) else a for a in super().get_list_row_actions()]
 
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):

@@ -24,6 +24,12 @@ def _plan_hours_menu(page):
         page.locator('#admin-navbar-collapse a.dropdown-item[href="/admin/hours/plan-hours/"]').click()
 
 
+def _open(page, row, link=None):
+    """A list row's details (its first titled icon link), or the row's link named ``link``."""
+    with page.expect_navigation():
+        (row.get_by_role("link", name=link) if link else row.locator("a[title]").first).click()
+
+
 def _save(page):
     with page.expect_navigation():
         page.get_by_role("button", name="保存", exact=True).click()
@@ -82,8 +88,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
     row = page.locator("table.model-list tr", has_text=PLAN)
     expect(row).to_contain_text("济南示范医院")
     shot("review-queue")
-    with page.expect_navigation():
-        row.locator("a[title]").first.click()  # the row's details
+    _open(page, row)
     shot("review-details")
     submit(page, "备案")
     expect(page.get_by_role("alert").first).to_contain_text("1 条")
@@ -95,8 +100,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
     row = page.locator("table.model-list tr", has_text=PLAN)
     expect(row).to_contain_text("未申报")
     shot("plan-hours-list")
-    with page.expect_navigation():
-        row.get_by_role("link", name="申报学时").click()
+    _open(page, row, "申报学时")
     _pick(page, "周子", "周子涵")
     _pick(page, "吴", "吴明轩")
     page.locator("#files").set_input_files([{"name": "签到表.pdf", "mimeType": "application/pdf", "buffer": PDF}])
@@ -113,8 +117,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
     page.get_by_role("link", name=re.compile("计划学时审核")).click()
     row = page.locator("table.model-list tr", has_text=PLAN)
     expect(row).to_contain_text("2")
-    with page.expect_navigation():
-        row.locator("a[title]").first.click()
+    _open(page, row)
     expect(page.locator(".plan-participants")).to_contain_text("周子涵")
     expect(page.locator(".hours-attachments")).to_contain_text("签到表.pdf")
     shot("hours-review-details")
@@ -130,8 +133,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
     expect(page.locator("table.model-list")).not_to_contain_text("周其他")
     shot("records-approved")
     _plan_hours_menu(page)
-    with page.expect_navigation():
-        page.locator("table.model-list tr", has_text=PLAN).locator("a[title]").first.click()
+    _open(page, page.locator("table.model-list tr", has_text=PLAN))
     expect(page.locator(".plan-hours-status")).to_contain_text("已通过")
     expect(page.locator(".plan-participants tr", has_text="吴明轩")).to_contain_text("已通过")
     shot("plan-hours-approved")

@@ -413,3 +413,34 @@ def test_declare_page_files_participants_and_proof(client, auth, tree):
     r = client.get(url, follow_redirects=True)
     assert "不能重复申报" in r.get_data(as_text=True)
     assert CreditRecord.query.count() == 2
+
+
+def test_plan_lists_do_not_grow_with_rows(client, auth, tree):
+    from ..querycount import count_queries
+
+    def queries(url):
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    def add(n):
+        for i in range(n):
+            plan = declared(tree, filed(tree, name=f"计划{n}-{i}"), [make_person(tree.employer, f"人{n}-{i}")])
+            submitted = draft(tree, name=f"待审{n}-{i}")
+            plans.submit_plan(submitted.id, tree.unit_actor)
+            db.session.commit()
+            assert plan.hours_status == "pending"
+
+    add(1)
+    urls = {tree.admin: (PLANS, PLAN_HOURS), tree.city_admin: (REVIEW, HOURS_REVIEW)}
+    few = {}
+    for admin, pages in urls.items():
+        auth.login(admin, user_type="employer" if admin is tree.admin else "supervisor")
+        few.update({url: queries(url) for url in pages})
+        auth.logout()
+    add(6)
+    for admin, pages in urls.items():
+        auth.login(admin, user_type="employer" if admin is tree.admin else "supervisor")
+        for url in pages:
+            assert queries(url) == few[url], url
+        auth.logout()
