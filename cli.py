@@ -56,7 +56,8 @@ def register_cli(app):
     @click.option("--change-requests", type=int, default=0, help="Add N pending staff change requests.")
     @click.option("--transfers", type=int, default=0, help="Add N transfers in every status.")
     @click.option("--audit-rows", type=int, default=0, help="Add N admin login entries to the audit log.")
-    def seed(demo, persons, if_empty, scale, **extra):
+    @click.option("--credits", type=int, default=0, help="Add N credit records (each with its declaration).")
+    def seed(demo, persons, if_empty, scale, credits, **extra):
         """Load demo data and/or scale data."""
         from demo import add_persons, add_scale, load_demo, province_counts
 
@@ -78,6 +79,10 @@ def register_cli(app):
             click.echo(f"已新增 {added} 名专技人员")
         if any(extra.values()):
             add_scale(extra, progress=click.echo)
+        if credits:
+            from demo.credits import add_credits
+
+            click.echo(f"已新增学时记录 {add_credits(credits, progress=click.echo):,} 条")
 
     @app.cli.command("outbox")
     @click.option("-n", default=10, help="How many of the newest mails.")

@@ -36,10 +36,11 @@ log = logging.getLogger(__name__)
 
 
 class AccessMixin:
-    """Logged-in admin holding ``permission`` (None: any admin of the current org), acting for an org of one of
-    ``org_kinds`` (None: any; the platform operator acts for none and passes), or the operator alone."""
+    """Logged-in admin holding ``permission`` (None: any admin of the current org; a tuple: any one of its codes),
+    acting for an org of one of ``org_kinds`` (None: any; the platform operator acts for none and passes), or the
+    operator alone."""
 
-    permission: str | None = None
+    permission: str | tuple | None = None
     org_kinds: tuple | None = None
     operator_only = False
 
@@ -51,7 +52,10 @@ class AccessMixin:
         org = access.current_org()
         if self.org_kinds is not None and org is not None and org.kind not in self.org_kinds:
             return False
-        return self.permission is None or access.can(self.permission)
+        if self.permission is None:
+            return True
+        codes = (self.permission,) if isinstance(self.permission, str) else self.permission
+        return any(access.can(code) for code in codes)
 
     def is_visible(self):
         return self.is_accessible()

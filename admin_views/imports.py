@@ -92,7 +92,7 @@ class ImportView(ScopedView):
         name = (file.filename or "").strip() or "未命名"
         data = file.read()
         try:
-            table = read_table(name, data)
+            table = read_table(name, data, self.kind.max_rows)
         except FileRefused as e:
             form.file.errors.append(str(e))
             return None

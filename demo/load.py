@@ -16,6 +16,7 @@ from models import Account, AdminMembership, Department, Organization, Person, R
 
 from .accounts import PASSWORD
 from .bulk import SCALE_REASON, insert_people, taken_id_numbers
+from .credits import load_demo_credits
 from .ids import person_id_number
 from .plan import SEED, Plan, build_plan, draw_person
 from .profiles import profile_key_for
@@ -75,6 +76,7 @@ def load_demo(plan: Plan | None = None) -> Plan:
         _review_rejections(plan, org_ids)
         add_training_plans(plan, org_ids)
         db.session.commit()
+        load_demo_credits(DEMO_REASON)
     return plan
 
 

@@ -4,6 +4,7 @@ import itertools
 import re
 import signal
 import threading
+import zipfile
 from contextlib import contextmanager
 
 from openpyxl import load_workbook
@@ -89,6 +90,16 @@ def response_text(response) -> str:
         return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
                          for v in row if v is not None)
     return response.get_data(as_text=True)
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx-looking zip whose one sheet unpacks to 300 MB: what the readers must refuse before unpacking."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (300 * 1024 * 1024) + b">")
+    return out.getvalue()
 
 
 def csrf_token(html: str) -> str:

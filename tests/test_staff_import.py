@@ -2,7 +2,6 @@
 who may see an upload; double submission; one request id in the audit log; hostile files; the job path."""
 import io
 import re
-import zipfile
 from datetime import date
 
 import pytest
@@ -16,7 +15,7 @@ from models.spreadsheet import uploads
 from models.staff_import import EXAMPLE_ID, OTHER_UNIT
 from models.validators import id_check_digit
 
-from .helpers import PASSWORD, csrf_token, make_account, make_admin, make_department, make_person, make_role
+from .helpers import PASSWORD, csrf_token, make_account, make_admin, make_department, make_person, make_role, zip_bomb
 
 URL = "/admin/staff/import/"
 HEADER = ["姓名*", "身份证号*", "性别", "出生日期", "所在部门", "学历", "所学专业", "职称系列", "职称名称", "职称级别",
@@ -303,15 +302,6 @@ def test_a_role_without_the_import_permission_gets_403(client, auth, unit):
 
 
 # -- hostile files -----------------------------------------------------------------------------------------------
-def _zip_bomb():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.xml", "<workbook/>")
-        z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (300 * 1024 * 1024) + b">")
-    return out.getvalue()
-
-
 def _formulas():
     wb = Workbook()
     ws = wb.active
@@ -339,7 +329,7 @@ def test_hostile_files_get_a_chinese_message_and_write_nothing(app, client, admi
     if name == "截断.xlsx":
         data = xlsx([staff_row()])[:700]
     elif name == "炸弹.xlsx":
-        data = _zip_bomb()
+        data = zip_bomb()
     elif name == "宏.xlsm":
         data = xlsx([staff_row()])
     elif name == "只有表头.xlsx":

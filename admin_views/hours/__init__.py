@@ -6,6 +6,7 @@ attachments (证明材料), participants (参训人员批量导入).
 """
 from . import attachments
 from . import credit_review, declared_records
+from . import participants
 from . import plan_review, plans
 
 
@@ -19,4 +20,5 @@ def add_views(admin, declare_category, review_category, platform_category):
     plans.add_views(admin, declare_category, review_category, platform_category)
     declared_records.add_views(admin, declare_category, review_category, platform_category)
     credit_review.add_views(admin, declare_category, review_category, platform_category)
+    participants.add_views(admin, declare_category, review_category, platform_category)
     plan_review.add_views(admin, declare_category, review_category, platform_category)

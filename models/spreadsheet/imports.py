@@ -108,6 +108,7 @@ class ImportKind:
     title = ""           # Chinese: the sheet's and the download's name, e.g. 专技人员信息
     columns: tuple = ()
     notes: tuple = ()    # extra lines for the 填写说明 sheet
+    max_rows = MAX_ROWS  # data rows per file: a kind whose rows feed one form may take fewer
 
     def context(self, org, **options):
         """The object ``choices``, ``check`` and ``write`` receive: whatever the kind needs to know once."""
@@ -513,7 +514,7 @@ def _instructions(wb, kind: ImportKind, ctx, options):
         "3. 第二行是示例（灰色斜体），导入时会被忽略，可以删除或直接覆盖。",
         "4. 有下拉列表的列请从列表中选择；身份证号等列已设为文本格式，请勿改为数字格式"
         "（否则 Excel 会把 18 位数字的末三位变成 000）。",
-        f"5. 每个文件最多 {MAX_ROWS:,} 行数据；文件类型：.xlsx、.xls、.ods 或 .csv（不接受含宏的 .xlsm）。",
+        f"5. 每个文件最多 {kind.max_rows:,} 行数据；文件类型：.xlsx、.xls、.ods 或 .csv（不接受含宏的 .xlsm）。",
         "6. 上传后系统先检查全部数据并显示预览，确认后才会导入；出错的行可以导出，改正后再次上传。",
     ] + [f"{i}. {note}" for i, note in enumerate(kind.notes, 7)]
     for line in general:

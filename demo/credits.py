@@ -1,0 +1,199 @@
+"""学时 data: the demo's records in every state, and ``seed --credits N`` for scale work.
+
+Records are written by the database itself: one INSERT ... SELECT over a number series per batch for the
+declarations and one for their records (one applicant each), joined to the approved staff by number, and one
+INSERT ... SELECT of audit entries for each. Ids are given explicitly (the highest id + the series number), so a
+record knows its declaration without reading anything back; PostgreSQL's id sequences are moved past them after.
+The same database state yields the same rows, and repeated runs follow on from each other.
+
+Every n-th row is what it is by arithmetic on its number: the person (spread over all staff by a stride prime to
+their count), the form, the day, who declared it (个人 / 单位 / 继续教育基地) and its state (待审核 / 已通过 / 已驳回).
+Hours are small against the yearly caps, so an approved record stays within them.
+"""
+import json
+import math
+import time
+from datetime import date, timedelta
+
+from sqlalchemy import func, select, text
+
+from models import CreditRecord, Declaration, HoursRule, LearningForm, audit, db, now
+from models.hours.catalogue import DEFAULT_MINIMUMS, seed_catalogue
+
+from .bulk import SCALE_REASON
+
+BATCH = {"postgresql": 500_000, "sqlite": 50_000}
+DAYS = 300  # distinct activity end days, over this year and last
+# Row q is declared by a person when q % 14 < 9, by its unit when < 12, else by a base; its state by q / 7 % 10:
+# 0–3 待审核, 4–7 已通过, 8–9 已驳回 (every declarer has every state: q / 7 and q % 14 share only parity).
+DECLARER_MIX = 14
+REJECT_REASON = "证明材料不清晰，请重新上传后申报"
+REVIEWER = "审核员"
+DEMO_CREDITS = 3000
+
+
+def _sample_values(form: LearningForm):
+    """Field values a declaration of ``form`` may hold, the smallest the rule credits; None if it credits nothing."""
+    values = {}
+    for f in form.fields:
+        kind = f.get("type")
+        if kind == "number":
+            values[f["name"]] = 1
+        elif kind == "choice":
+            values[f["name"]] = f["choices"][-1]
+        elif kind == "date":
+            values[f["name"]] = "2025-01-01"
+        else:
+            values[f["name"]] = "规模测试"
+    try:
+        hours = form.credit(values)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return (values, hours) if hours > 0 and form.cap_refusal(hours) is None else None
+
+
+def ensure_catalogue():
+    """The default learning forms and the hours rules of this year and last (the demo and scale data need them)."""
+    seed_catalogue()
+    last = now().year - 1
+    if db.session.scalar(select(HoursRule.id).where(HoursRule.year == last)) is None:
+        db.session.add(HoursRule(year=last, total=90, minimums=dict(DEFAULT_MINIMUMS)))
+    db.session.flush()
+
+
+def _temp_tables(postgres: bool):
+    """scale_people (rank -> approved person, its unit and that unit's superior), scale_forms, scale_days,
+    scale_bases: the small tables every batch joins its series to."""
+    conn = db.session.connection()
+    temp = "CREATE TEMP TABLE"
+    for name in ("scale_people", "scale_forms", "scale_days", "scale_bases"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(text(
+        f"{temp} scale_people AS SELECT row_number() OVER (ORDER BY p.id) - 1 AS rn, p.id, p.name, p.id_number, "
+        "p.org_id, o.parent_id FROM person p JOIN organization o ON o.id = p.org_id WHERE p.status = 'approved'"))
+    if postgres:
+        conn.execute(text("ALTER TABLE scale_people ADD PRIMARY KEY (rn)"))
+    else:
+        conn.execute(text("CREATE UNIQUE INDEX scale_people_rn ON scale_people (rn)"))
+    conn.execute(text(f"{temp} scale_forms (k INTEGER PRIMARY KEY, form_id INTEGER, category TEXT, hours NUMERIC, "
+                      "vals TEXT, rule TEXT, cap NUMERIC, name TEXT)"))
+    forms = []
+    for form in db.session.scalars(select(LearningForm).where(LearningForm.active.is_(True))
+                                   .order_by(LearningForm.sort, LearningForm.id)):
+        sample = _sample_values(form)
+        if sample and "person" in form.declarers:
+            forms.append({"k": len(forms), "form_id": form.id, "category": form.categories[0],
+                          "hours": float(sample[1]), "vals": json.dumps(sample[0], ensure_ascii=False),
+                          "rule": json.dumps(form.snapshot(), ensure_ascii=False, default=str),
+                          "cap": None if form.cap_per_year is None else float(form.cap_per_year), "name": form.name})
+    if forms:
+        conn.execute(text("INSERT INTO scale_forms VALUES (:k, :form_id, :category, :hours, :vals, :rule, :cap, "
+                          ":name)"), forms)
+    conn.execute(text(f"{temp} scale_days (k INTEGER PRIMARY KEY, end_day DATE, yr INTEGER)"))
+    today = now().date()
+    start = date(today.year - 1, 1, 10)
+    span = (today - start).days
+    days = [{"k": k, "end_day": start + timedelta(days=k * span // DAYS), "yr": (start + timedelta(
+        days=k * span // DAYS)).year} for k in range(DAYS)]
+    conn.execute(text("INSERT INTO scale_days VALUES (:k, :end_day, :yr)"), days)
+    conn.execute(text(f"{temp} scale_bases AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM organization "
+                      "WHERE kind = 'base' AND status = 'approved'"))
+    count = lambda name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar()  # noqa: E731
+    return count("scale_people"), len(forms), count("scale_bases")
+
+
+def _stride(people: int) -> int:
+    """A step prime to the number of staff: consecutive records go to people far apart, every person in turn."""
+    step = 7919
+    while math.gcd(step, people) != 1:
+        step += 2
+    return step
+
+
+def _series(postgres: bool, n: int) -> str:
+    if postgres:
+        return f"(SELECT generate_series(0, {n - 1}) AS i) s"
+    return f"(WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < {n - 1}) SELECT i FROM c) s"
+
+
+def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
+    """``n`` credit records, each with its declaration, over the approved staff; returns how many were added."""
+    if n <= 0:
+        return 0
+    postgres = db.engine.dialect.name == "postgresql"
+    ensure_catalogue()
+    t, started, added = now(), time.monotonic(), 0
+    # Where the series continues: the records already stored shift every choice, so a second run adds new rows.
+    offset = db.session.scalar(select(func.count()).select_from(CreditRecord))
+    json_cast = "::json" if postgres else ""
+    while added < n:
+        # Temp tables live on one connection; each batch commits and may get another from the pool.
+        people, forms, bases = _temp_tables(postgres)
+        if not people or not forms:
+            break
+        stride = _stride(people)
+        size = min(BATCH["postgresql" if postgres else "sqlite"], n - added)
+        first_decl = db.session.scalar(select(func.coalesce(func.max(Declaration.id), 0)))
+        first_rec = db.session.scalar(select(func.coalesce(func.max(CreditRecord.id), 0)))
+        # q: the row's number over all runs; its person, form, day, declarer and state follow from it.
+        rows = (f"FROM {_series(postgres, size)} "
+                f"CROSS JOIN (SELECT {offset + added} AS base) b "
+                f"JOIN scale_people p ON p.rn = ((b.base + s.i) * {stride}) % {people} "
+                f"JOIN scale_forms f ON f.k = (b.base + s.i) % {forms} "
+                f"JOIN scale_days d ON d.k = (b.base + s.i) * 13 % {DAYS} "
+                f"LEFT JOIN scale_bases sb ON sb.k = (b.base + s.i) % {max(bases, 1)} ")
+        mix = DECLARER_MIX
+        declarer = (f"CASE WHEN (b.base + s.i) % {mix} < 9 OR sb.id IS NULL THEN 'person' "
+                    f"WHEN (b.base + s.i) % {mix} < 12 THEN 'unit' ELSE 'base' END")
+        params = {"t": t, "reason": REJECT_REASON, "reviewer": REVIEWER}
+        db.session.execute(text(
+            "INSERT INTO credit_declaration (id, org_id, declared_by, person_id, form_id, category, year, title, "
+            "start_date, end_date, \"values\", hours, rule, applicants, created_by_name, created_at) "
+            f"SELECT {first_decl + 1} + s.i, CASE WHEN dk.by = 'base' THEN sb.id ELSE p.org_id END, dk.by, "
+            "CASE WHEN dk.by = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '（规模测试）', "
+            f"d.end_day, d.end_day, f.vals{json_cast}, f.hours, f.rule{json_cast}, 1, "
+            "CASE WHEN dk.by = 'person' THEN p.name ELSE '单位管理员' END, :t "
+            f"{rows} CROSS JOIN LATERAL (SELECT {declarer} AS by) dk" if postgres else
+            "INSERT INTO credit_declaration (id, org_id, declared_by, person_id, form_id, category, year, title, "
+            "start_date, end_date, \"values\", hours, rule, applicants, created_by_name, created_at) "
+            f"SELECT {first_decl + 1} + s.i, CASE WHEN {declarer} = 'base' THEN sb.id ELSE p.org_id END, {declarer}, "
+            f"CASE WHEN {declarer} = 'person' THEN p.id END, f.form_id, f.category, d.yr, f.name || '（规模测试）', "
+            "d.end_day, d.end_day, f.vals, f.hours, f.rule, 1, "
+            f"CASE WHEN {declarer} = 'person' THEN p.name ELSE '单位管理员' END, :t {rows}"), params)
+        status = (f"CASE WHEN (b.base + s.i) / 7 % 10 < 4 THEN 'pending' "
+                  f"WHEN (b.base + s.i) / 7 % 10 < 8 THEN 'approved' ELSE 'rejected' END")
+        by = "dk.by" if postgres else declarer
+        lateral = f"CROSS JOIN LATERAL (SELECT {declarer} AS by, {status} AS st) dk" if postgres else ""
+        st = "dk.st" if postgres else status
+        db.session.execute(text(
+            "INSERT INTO credit_record (id, declaration_id, person_id, person_name, id_number, org_id, "
+            "review_org_id, declared_by, declarer_org_id, form_id, category, year, end_date, hours, approved_hours, "
+            "cap_per_year, status, reject_reason, reviewer_name, reviewed_at, created_at) "
+            f"SELECT {first_rec + 1} + s.i, {first_decl + 1} + s.i, p.id, p.name, p.id_number, p.org_id, "
+            f"CASE WHEN {by} = 'unit' THEN p.parent_id ELSE p.org_id END, {by}, "
+            f"CASE WHEN {by} = 'unit' THEN p.org_id WHEN {by} = 'base' THEN sb.id END, f.form_id, f.category, d.yr, "
+            f"d.end_day, f.hours, CASE WHEN {st} = 'approved' THEN f.hours END, f.cap, {st}, "
+            f"CASE WHEN {st} = 'rejected' THEN :reason END, CASE WHEN {st} <> 'pending' THEN :reviewer END, "
+            f"CASE WHEN {st} <> 'pending' THEN :t END, :t {rows} {lateral}"), params)
+        last_rec = first_rec + size
+        audit.record_bulk_select("credit_declaration", "create", select(Declaration.id).where(
+            Declaration.id > first_decl, Declaration.id <= first_decl + size), None, reason)
+        audit.record_bulk_select("credit_record", "create", select(CreditRecord.id).where(
+            CreditRecord.id > first_rec, CreditRecord.id <= last_rec), None, reason)
+        if postgres:
+            for table in ("credit_declaration", "credit_record"):
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
+        db.session.commit()
+        added += size
+        if progress:
+            progress(f"已新增学时记录 {added:,}/{n:,} 条，用时 {time.monotonic() - started:.1f} 秒")
+    return added
+
+
+def load_demo_credits(reason: str):
+    """The demo's 学时: the catalogue, this year's and last year's rules, and a few thousand records in every state
+    from person, unit and base declarations, over the demo staff, audited with ``reason``."""
+    ensure_catalogue()
+    db.session.commit()
+    return add_credits(DEMO_CREDITS, reason=reason)
