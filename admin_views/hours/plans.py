@@ -68,8 +68,8 @@ class EditableOnly(BaseListRowAction):
         super().__init__(inner.title)
         self.inner = inner
 
-    def render_ctx(self, context, row_id, row):
-        return self.inner.render_ctx(context, row_id, row) if row.editable else ""
+    def render(self, context, row_id, row):
+        return self.inner.render(context, row_id, row) if row.editable else ""
 
 
 class UnitPlanView(ScopedModelView):

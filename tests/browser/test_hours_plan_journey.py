@@ -1,5 +1,5 @@
 """单位培训计划 in a real browser (F22–F23): a unit's plan goes 草稿 → 提交 → its superior 备案s it → after the
-training the unit declares the hours of two participants (picked) with a proof PDF → the superior approves them
+training the unit declares the hours of two participants (one picked, one imported) with a proof PDF → the superior approves them
 in 培训计划审核 → both records are 已通过 in the unit's 学时申报记录 and on the plan's page."""
 import re
 from datetime import timedelta
@@ -11,6 +11,7 @@ from models.hours.catalogue import seed_catalogue
 
 from ..helpers import make_admin, make_org, make_person
 from .steps import login, logout, open_menu, submit
+from .test_hours_post_training_journey import filled
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" \
       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -43,11 +44,13 @@ def _pick(page, term, name):
 
 def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_path):
     app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "attachments")
+    app.config["IMPORTS_FOLDER"] = str(tmp_path / "imports")
     seed_catalogue()
     city = make_org("济南市人力资源和社会保障局", kind="supervisor")
     unit = make_org("济南示范医院", parent=city)
     unit_admin, city_admin = make_admin(unit, "王管理"), make_admin(city, "孙主管")
-    make_person(unit, "周子涵"), make_person(unit, "吴明轩"), make_person(unit, "周其他")
+    make_person(unit, "周子涵"), make_person(unit, "周其他")
+    imported = make_person(unit, "吴明轩")
     db.session.commit()
     ended = now().date() - timedelta(days=3)
 
@@ -102,7 +105,16 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
     shot("plan-hours-list")
     _open(page, row, "申报学时")
     _pick(page, "周子", "周子涵")
-    _pick(page, "吴", "吴明轩")
+    section = page.locator("#participants-import")  # the other one by 批量导入 of the downloaded template
+    with page.expect_download() as info:
+        section.get_by_role("link", name="下载模板").click()
+    template = open(info.value.path(), "rb").read()
+    section.locator("#participants-file").set_input_files({
+        "name": "参训人员名单.xlsx", "mimeType": "application/octet-stream",
+        "buffer": filled(template, [[imported.name, imported.id_number]])})
+    section.get_by_role("button", name="校验并添加").click()
+    expect(section.locator("#participants-status")).to_contain_text("已添加 1 人")
+    expect(page.locator("#applicants-chosen .applicant", has_text="吴明轩")).to_be_visible()
     page.locator("#files").set_input_files([{"name": "签到表.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     shot("plan-hours-declare")
     submit(page, "提交学时申报")

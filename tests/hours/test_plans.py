@@ -287,6 +287,8 @@ def test_plan_pages_create_edit_submit(client, auth, tree):
                   follow_redirects=True)
     text = r.get_data(as_text=True)
     assert "已提交" in text and "待审核" in text and fresh(plan).status == "pending"
+    listed = client.get(PLANS).get_data(as_text=True)
+    assert f"edit/?id={plan.id}" not in listed and "edit/?id=" in listed  # the other, still a 草稿, keeps its icon
     # double submit: told, nothing changes
     r = auth.post(PLANS + "submit/", {"id": plan.id}, form_url=PLANS, follow_redirects=True)
     assert "已被他人处理" in r.get_data(as_text=True)
@@ -393,6 +395,7 @@ def test_declare_page_files_participants_and_proof(client, auth, tree):
     url = PLAN_HOURS + f"declare/?id={plan.id}"
     page = client.get(url)
     assert page.status_code == 200 and 'id="applicants"' in page.get_data(as_text=True)
+    assert 'id="participants-import"' in page.get_data(as_text=True)
     # no participants, no proof: told next to the fields, nothing filed
     r = auth.post(url, {"applicants": []}, form_url=url)
     text = r.get_data(as_text=True)
