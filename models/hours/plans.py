@@ -8,13 +8,20 @@ in one set-based write (models/hours/approval.decide_credits with ``plan_id``).
 Every step claims the row with ``UPDATE ... WHERE status = :expected``: of two clicks at once one wins.
 """
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, func, or_, select, true, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.util import identity_key
 
-from ..base import db, now
-from ..org import OrgScoped
+from .. import audit
+from ..base import db, lock_row, now
+from ..bulk import OUT_OF_SCOPE, BulkOutcome
+from ..org import Organization, OrgScoped
+from ..registration_review import clean_reason
+from . import approval, attachments
+from .catalogue import CATEGORIES, LearningForm
+from .records import CreditRecord, Declaration, declare
 
 PLAN_STATUSES = {"draft": "草稿", "pending": "待审核", "approved": "已备案", "rejected": "已驳回"}
 HOURS_STATUSES = {"none": "未申报", "pending": "待审核", "approved": "已通过", "rejected": "已驳回"}
@@ -23,7 +30,6 @@ EDITABLE = ("draft", "rejected")
 
 class TrainingPlan(OrgScoped, db.Model):
     """``org_id``: the unit running the plan; ``review_org_id``: its superior when submitted (None: operator)."""
-
     __tablename__ = "training_plan"
     __audited__ = True
 
@@ -96,7 +102,6 @@ class ProofRefusal(ValueError):
 
 class PlanInvalid(ValueError):
     """Bad plan input: ``errors`` maps each form field to its Chinese message."""
-
     def __init__(self, errors: dict):
         super().__init__(next(iter(errors.values())))
         self.errors = errors
@@ -113,8 +118,6 @@ def _text(values, name, errors, limit, required=False):
 
 def _number(value, kind):
     """A number typed in a text box (or already one); None for junk."""
-    from decimal import InvalidOperation
-
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, Decimal)) and not isinstance(value, float):
@@ -133,8 +136,6 @@ def _number(value, kind):
 
 def clean(values: dict) -> dict:
     """The plan's fields checked against each other and against the learning form; raises PlanInvalid."""
-    from .catalogue import CATEGORIES, LearningForm
-
     errors, out = {}, {}
     out["name"] = _text(values, "name", errors, NAME_MAX, required=True)
     for name in ("place", "organizer"):
@@ -196,8 +197,6 @@ def create_plan(values: dict, actor, org) -> TrainingPlan:
 
 def _own(plan_id, org_id, *conditions):
     """The unit's plan, locked for the rest of the transaction (two edits, or an edit and a submit, queue)."""
-    from ..base import lock_row
-
     return lock_row(TrainingPlan, plan_id, TrainingPlan.org_id == org_id, *conditions)
 
 
@@ -217,11 +216,6 @@ def edit_plan(plan_id, values: dict, actor) -> TrainingPlan:
 
 def _claim(plan_id, where, values: dict, action, reason_text=None, column="status") -> bool:
     """UPDATE ... WHERE <the state the actor saw>: True for exactly one of concurrent callers; audited when won."""
-    from sqlalchemy import update
-    from sqlalchemy.orm.util import identity_key
-
-    from .. import audit
-
     before = where.pop(column)
     result = db.session.execute(
         update(TrainingPlan).where(TrainingPlan.id == plan_id, getattr(TrainingPlan, column) == before,
@@ -240,8 +234,6 @@ def _claim(plan_id, where, values: dict, action, reason_text=None, column="statu
 
 def submit_plan(plan_id, actor):
     """提交: 草稿 / 已驳回 → 待审核, to the unit's superior (none: the operator, ``review_org_id`` NULL)."""
-    from ..org import Organization
-
     plan = db.session.get(TrainingPlan, plan_id)
     if plan is None or plan.org_id != actor.org_id:
         raise ValueError(NOT_FOUND)
@@ -256,16 +248,11 @@ def submit_plan(plan_id, actor):
 
 def review_clause(reviewer):
     """The plans ``reviewer`` decides: its own org's (the operator: any)."""
-    from sqlalchemy import true
-
     return true() if reviewer.scope_org_id is None else TrainingPlan.review_org_id == reviewer.org_id
 
 
 def decide_plans(ids, decision: str, reviewer, reason=None):
     """备案 (approved) or 驳回 (with a required reason) the pending plans among ``ids`` the reviewer decides."""
-    from ..bulk import OUT_OF_SCOPE, BulkOutcome
-    from ..registration_review import clean_reason
-
     reason = clean_reason(decision, reason)
     outcome = BulkOutcome(decision)
     values = {"status": decision, "reviewer_name": reviewer.name, "reviewed_at": now(),
@@ -283,7 +270,6 @@ STALE_SHORT = "已被他人处理"
 
 
 def _visible(plan_id, reviewer) -> bool:
-    from sqlalchemy import func, select
 
     return bool(db.session.scalar(select(func.count()).select_from(TrainingPlan).where(
         TrainingPlan.id == plan_id, review_clause(reviewer))))
@@ -312,9 +298,6 @@ def declare_refusal(plan: TrainingPlan) -> str | None:
 def declare_plan_hours(plan: TrainingPlan, person_ids, files, actor):
     """The plan's hours for its participants: one Declaration (``declared_by="plan"``) with a pending record each,
     its proof files stored, the plan's hours 待审核 in the superior's 计划审核. Raises ValueError(中文)."""
-    from . import attachments
-    from .records import declare
-
     locked = _own(plan.id, actor.org_id)
     if locked is None:
         raise ValueError(NOT_FOUND)
@@ -351,10 +334,6 @@ def _declared_values(plan):
 
 def current_declaration(plan_id):
     """The plan's newest declaration (a rejected one is declared again)."""
-    from sqlalchemy import select
-
-    from .records import Declaration
-
     return db.session.scalar(select(Declaration).where(Declaration.plan_id == plan_id)
                              .order_by(Declaration.id.desc()).limit(1))
 
@@ -362,12 +341,6 @@ def current_declaration(plan_id):
 def decide_plan_hours(plan_id, decision: str, reviewer, reason=None):
     """通过 / 驳回 the plan's pending hours in one set-based call (caps apply; the outcome says what was clipped).
     Rejected: the unit may declare again."""
-    from sqlalchemy import select
-
-    from ..registration_review import clean_reason
-    from . import approval
-    from .records import CreditRecord
-
     reason = clean_reason(decision, reason)
     plan = db.session.scalar(select(TrainingPlan).where(TrainingPlan.id == plan_id, review_clause(reviewer)))
     if plan is None:
@@ -393,8 +366,6 @@ CAP_LEFT = "已达该学习形式本年度学时上限，未计入"
 
 def pending_count_query(scope_org_id):
     """计划审核 (待办事项): plans to file and plans whose hours wait, for ``scope_org_id`` (None: all)."""
-    from sqlalchemy import func, or_, select
-
     q = select(func.count()).select_from(TrainingPlan).where(
         or_(TrainingPlan.status == "pending", TrainingPlan.hours_status == "pending"))
     if scope_org_id is not None:
@@ -404,9 +375,6 @@ def pending_count_query(scope_org_id):
 
 def decide_many_hours(ids, decision: str, reviewer, reason=None):
     """The 计划学时 queue's bulk decision: each plan's hours in one set-based call; ``done`` are plan ids."""
-    from ..bulk import OUT_OF_SCOPE, BulkOutcome
-    from ..registration_review import clean_reason
-
     reason = clean_reason(decision, reason)
     outcome = BulkOutcome(decision)
     for plan_id in sorted({int(i) for i in ids}):
@@ -423,18 +391,12 @@ def decide_many_hours(ids, decision: str, reviewer, reason=None):
 
 def explain_skipped(ids, reviewer, outcome):
     """Posted plan ids the queue no longer holds: decided by someone else, or never the reviewer's."""
-    from ..bulk import OUT_OF_SCOPE
-
     for plan_id in ids:
         outcome.skip(STALE_SHORT if _visible(plan_id, reviewer) else OUT_OF_SCOPE)
 
 
 def applicants_by_plan(plan_ids) -> dict:
     """{plan id: participants of its current (newest) declaration}, one query."""
-    from sqlalchemy import func, select
-
-    from .records import Declaration
-
     if not plan_ids:
         return {}
     newest = (select(Declaration.plan_id, func.max(Declaration.id).label("id"))
