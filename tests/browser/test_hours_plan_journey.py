@@ -1,6 +1,6 @@
 """单位培训计划 in a real browser (F22–F23): a unit's plan goes 草稿 → 提交 → its superior 备案s it → after the
-training the unit declares the hours of two participants (one picked, one imported) with a proof PDF → the superior approves them
-in 培训计划审核 → both records are 已通过 in the unit's 学时申报记录 and on the plan's page."""
+training the unit declares the hours of two participants (one picked, one imported) with a proof PDF → the
+superior approves them in 培训计划审核 → both records are 已通过 in the unit's 学时申报记录 and on the plan's page."""
 import re
 from datetime import timedelta
 

@@ -447,3 +447,22 @@ def test_plan_lists_do_not_grow_with_rows(client, auth, tree):
         for url in pages:
             assert queries(url) == few[url], url
         auth.logout()
+
+
+@pytest.mark.parametrize("who, user_type", [("admin", "employer"), ("city_admin", "supervisor")])
+def test_plan_pages_walk_never_errors(app, client, auth, tree, who, user_type):
+    """Junk ids, filters, actions and form values on every plan page: a Chinese answer, never a 500."""
+    from ..helpers import csrf_token
+    from ..test_bad_input import Walk, report
+
+    declared(tree, filed(tree), [make_person(tree.employer)])
+    draft(tree, name="草稿计划")
+    auth.login(getattr(tree, who), user_type=user_type)
+    walk = Walk(client)
+    token = csrf_token(client.get(PLANS if who == "admin" else REVIEW).get_data(as_text=True))
+    walk.run(app, token, prefixes=("plans.", "plan_hours.", "plan_review.", "plan_hours_review."))
+    for view in app.extensions["admin"][0]._views:
+        if getattr(view, "endpoint", "") in ("plans", "plan_hours", "plan_review", "plan_hours_review"):
+            walk.view_cases(view, token)
+    assert walk.requests > 100
+    assert not walk.failures, report(walk.failures)
