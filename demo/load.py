@@ -20,6 +20,7 @@ from .credits import load_demo_credits
 from .ids import person_id_number
 from .plan import SEED, Plan, build_plan, draw_person
 from .profiles import profile_key_for
+from .training_plans import add_training_plans
 
 DEMO_REASON = "演示数据"
 SCALE_SEQ = 1_000_000  # person_id_number seqs of scale staff start here, clear of the demo's
@@ -73,6 +74,7 @@ def load_demo(plan: Plan | None = None) -> Plan:
               registered if p.status != "approved" else None) for p in plan.persons],
             password_hash, DEMO_REASON)
         _review_rejections(plan, org_ids)
+        add_training_plans(plan, org_ids)
         db.session.commit()
         load_demo_credits(DEMO_REASON)
     return plan

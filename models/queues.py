@@ -13,6 +13,7 @@ from . import transfer as tr
 from .base import db
 from .hours import approval as credit_approval
 from .transfer import Transfer
+from .hours import plans
 
 # Org kinds whose admins decide each kind of queue. Staff register at employers (and at supervising departments,
 # which have staff of their own); units register under supervisors and employers (branches); transfers move
@@ -55,6 +56,7 @@ QUEUES: list[Queue] = [
           "transfer_in_review.index_view"),
     Queue("hours_review", "学时审核", "hours.review", lambda scope: credit_approval.pending_count_query(scope),
           "hours_review.index_view"),
+    Queue("plan_review", "计划审核", "hours.plan_review", plans.pending_count_query, "plan_review.index_view"),
 ]
 
 

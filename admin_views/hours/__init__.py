@@ -8,6 +8,7 @@ from . import attachments, catalogue
 from . import credit_review, declared_records
 from . import declare
 from . import participants
+from . import plan_review, plans
 
 
 def add_views(admin, declare_category, review_category, platform_category):
@@ -16,6 +17,8 @@ def add_views(admin, declare_category, review_category, platform_category):
     # [views are registered here, one line per module]
     catalogue.add_views(admin, declare_category, review_category, platform_category)
     attachments.add_views(admin, declare_category, review_category, platform_category)
+    plans.add_views(admin, declare_category, review_category, platform_category)
     declared_records.add_views(admin, declare_category, review_category, platform_category)
     credit_review.add_views(admin, declare_category, review_category, platform_category)
     participants.add_views(admin, declare_category, review_category, platform_category)
+    plan_review.add_views(admin, declare_category, review_category, platform_category)
