@@ -59,6 +59,7 @@ def _private_sqlite_file(url: str, instance_path: str):
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json.ensure_ascii = False  # JSON answers carry their Chinese messages readable, not as \uXXXX escapes
     init_input(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
