@@ -13,6 +13,7 @@ the engine does everything else the same way for every kind.
   ready to fix and upload again (错误原因 is then an unknown column: a notice, nothing more).
 """
 import io
+from decimal import Decimal
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -259,7 +260,9 @@ def as_text(value) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
+        # Past 15 digits a float's exact value is not what Excel shows: 371302196402090000 is stored as
+        # 371302196402089984. Show Excel's 15 significant digits, as the user saw the cell.
+        return str(int(Decimal("%.15g" % value))) if abs(value) >= 1e15 else str(int(value))
     if isinstance(value, datetime):
         if value.time() == datetime.min.time():
             return value.date().isoformat()
