@@ -7,7 +7,7 @@ def sections(category, groups):
     group names (a nested category, a view added later) follow under no heading, in the order they were added."""
     children = category.get_children()
     if not groups:
-        return [(None, children)]
+        return [(None, children)] if children else []  # a category with nothing the user may open is not shown
     by_endpoint = {child._view.endpoint: child for child in children if getattr(child, "_view", None) is not None}
     result, placed = [], set()
     for heading, endpoints in groups:

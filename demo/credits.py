@@ -233,4 +233,52 @@ def load_demo_credits(reason: str):
     from person, unit and base declarations, over the demo staff, audited with ``reason``."""
     ensure_catalogue()
     db.session.commit()
-    return add_credits(DEMO_CREDITS, reason=reason)
+    added = add_credits(DEMO_CREDITS, reason=reason)
+    return added + add_staff_story(reason)
+
+
+# 张静, the documented staff account, opens 我的学时 on a year that tells a story: 公需 done, 专业 partly approved, one
+# declaration waiting for the unit and one rejected with its reason.
+STAFF_STORY = (  # (form code, 计入科目, values, title, month, declared by, decision)
+    ("online", "公需科目", {"platform": "山东省专业技术人员继续教育网", "course": "数字经济与创新驱动", "hours": 30},
+     "公需科目网络培训（数字经济）", 3, "unit", "approved"),
+    ("conference", "专业科目", {"level": "省级", "meeting": "山东省心血管病学学术年会", "organizer": "山东省医学会",
+                               "paper": "是"}, "山东省心血管病学学术年会", 5, "person", "approved"),
+    ("face_to_face", "专业科目", {"organizer": "济南市第一人民医院", "place": "本院学术报告厅", "days": 3},
+     "心血管介入诊疗新技术培训班", 9, "unit", "pending"),
+    ("paper", "专业科目", {"journal": "中华心血管病杂志", "issn": "ISSN 0253-3758", "level": "国家级",
+                          "rank": "第二作者"}, "论文：冠心病介入治疗随访研究", 10, "person", "rejected"),
+)
+
+
+def add_staff_story(reason: str):
+    """The documented staff member's records, filed and decided through the model (routing, caps, audit)."""
+    from models import Account, Organization, Person
+    from models.actor import Actor
+    from models.hours.approval import decide_credits
+    from models.hours.records import declare
+
+    from .accounts import BY_KEY
+
+    person = db.session.scalar(select(Person).where(Person.id_number == BY_KEY["staff"].id_number))
+    admin = db.session.scalar(select(Account).where(Account.id_number == BY_KEY["employer_admin"].id_number))
+    if person is None or admin is None:
+        return 0
+    unit = db.session.get(Organization, person.org_id)
+    unit_admin = Actor(admin.id, admin.name, unit.id, unit.id)
+    year = now().year
+    with audit.reason(reason):
+        for code, category, values, title, month, by, decision in STAFF_STORY:
+            form = db.session.scalar(select(LearningForm).where(LearningForm.code == code))
+            day = date(year, min(month, now().month), 10)
+            actor = unit_admin if by == "unit" else Actor(person.account_id, person.name, person_id=person.id)
+            d = declare(form, category, values, [person.id], declared_by=by, actor=actor, org=unit, title=title,
+                        start_date=day, end_date=day)
+            ids = db.session.scalars(select(CreditRecord.id).where(CreditRecord.declaration_id == d.id)).all()
+            if decision == "pending":
+                continue
+            # A unit's own declaration is its superior's to decide; the unit decides its staff's own.
+            reviewer = unit_admin if by == "person" else Actor(None, "济南市人社局审核员", unit.parent_id, unit.parent_id)
+            decide_credits(ids, decision, reviewer, REJECT_REASON if decision == "rejected" else None)
+    db.session.commit()
+    return len(STAFF_STORY)

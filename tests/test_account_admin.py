@@ -278,6 +278,15 @@ def test_a_role_shows_only_its_menu_entries(auth, client, unit):
         assert hidden not in page
     assert client.get("/admin/departments/").status_code == 200
     assert client.get("/admin/roles/").status_code == 403
+    # A menu category none of whose entries the user may open is not shown at all.
+    for category in ("学时（分）审核", "平台设置"):
+        assert category not in page
+
+
+def test_a_super_admin_of_a_unit_has_no_platform_settings_menu(auth, client, unit):
+    auth.login(unit.admin)
+    page = _text(client.get("/admin/"))
+    assert "学时（分）申报" in page and "学时（分）审核" in page and "平台设置" not in page
 
 
 # -- F12 新增管理员 ----------------------------------------------------------------------------------------

@@ -27,7 +27,15 @@ def logout(page):
     expect(page.get_by_role("alert")).to_contain_text("您已安全退出")
 
 
-def open_menu(page, category, entry):
+def open_menu(page, category, entry, section=None):
+    """Open ``category``'s dropdown and click ``entry``; ``section`` names the heading it stands under when two
+    sections hold an entry of that name (学时（分）申报 › 学时申报 and 单位培训计划 › 学时申报). Without it the name
+    must be unique in the menu."""
     page.locator("#admin-navbar-collapse a.dropdown-toggle", has_text=category).click()
+    if section is None:
+        link = page.locator("#admin-navbar-collapse a.dropdown-item").get_by_text(entry, exact=True)
+    else:
+        link = page.locator(f"xpath=//*[@id='admin-navbar-collapse']//h6[normalize-space()='{section}']/parent::li"
+                            f"/following-sibling::li/a[normalize-space()='{entry}']").first
     with page.expect_navigation():
-        page.locator("#admin-navbar-collapse a.dropdown-item").get_by_text(entry, exact=True).click()
+        link.click()

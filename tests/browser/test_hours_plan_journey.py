@@ -18,13 +18,6 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pag
 PLAN = "2026年急救技能提升培训班"
 
 
-def _plan_hours_menu(page):
-    """单位培训计划 › 学时申报 (the menu has a 学时申报 of its own too: 学时（分）申报's)."""
-    page.locator("#admin-navbar-collapse a.dropdown-toggle", has_text="学时（分）申报").click()
-    with page.expect_navigation():
-        page.locator('#admin-navbar-collapse a.dropdown-item[href="/admin/hours/plan-hours/"]').click()
-
-
 def _open(page, row, link=None):
     """A list row's details (its first titled icon link), or the row's link named ``link``."""
     with page.expect_navigation():
@@ -99,7 +92,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
 
     # 学时申报 for the ended plan: two participants picked, a proof PDF
     login(page, unit_admin.id_number)
-    _plan_hours_menu(page)
+    open_menu(page, "学时（分）申报", "学时申报", section="单位培训计划")
     row = page.locator("table.model-list tr", has_text=PLAN)
     expect(row).to_contain_text("未申报")
     shot("plan-hours-list")
@@ -144,7 +137,7 @@ def test_plan_from_draft_to_approved_hours(page, shot, live_server, app, tmp_pat
         expect(page.locator("table.model-list tr", has_text=name)).to_contain_text("已通过")
     expect(page.locator("table.model-list")).not_to_contain_text("周其他")
     shot("records-approved")
-    _plan_hours_menu(page)
+    open_menu(page, "学时（分）申报", "学时申报", section="单位培训计划")
     _open(page, page.locator("table.model-list tr", has_text=PLAN))
     expect(page.locator(".plan-hours-status")).to_contain_text("已通过")
     expect(page.locator(".plan-participants tr", has_text="吴明轩")).to_contain_text("已通过")

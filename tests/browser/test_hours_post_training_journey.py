@@ -59,7 +59,7 @@ def test_post_training_for_30_people_by_import_then_approved_in_bulk(app, page, 
     problems = script_problems(page)
 
     login(page, admin.id_number)
-    open_menu(page, "学时（分）申报", "学时申报")
+    open_menu(page, "学时（分）申报", "学时申报", section="学时（分）申报")
     section = page.locator("#participants-import")
     page.locator("#category").select_option("专业科目")
     page.locator("#form_id").select_option(label="面授培训")

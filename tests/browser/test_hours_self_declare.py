@@ -38,7 +38,7 @@ def test_unit_declaration_page_switches_forms_and_previews_hours(page, shot, app
     admin = make_admin(unit, "王管理")
     people = [make_person(unit, "张工程"), make_person(unit, "张技术")]
     login(page, admin.id_number)
-    open_menu(page, "学时（分）申报", "学时申报")
+    open_menu(page, "学时（分）申报", "学时申报", section="学时（分）申报")
     expect(page.get_by_role("heading", name="学时申报")).to_be_visible()
 
     page.get_by_label("计入科目").select_option("专业科目")
