@@ -36,7 +36,8 @@ serve: venv
 	$(FLASK) db-upgrade
 	@$(WITH_WORKER) $(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"
 
-# System packages the tests need: CJK fonts and HarfBuzz subsetting for WeasyPrint, Chromium for Playwright.
+# System packages the tests need: CJK fonts and HarfBuzz subsetting for WeasyPrint, Chromium for Playwright,
+# LibreOffice Calc to open exports as a user would.
 sysdeps:
 	sh .ci/sysdeps.sh
 
