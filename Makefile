@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province bench-hours clean
+.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province bench-hours vendor clean
 
 venv: $(VENV)/.installed
 
@@ -87,3 +87,14 @@ bench-hours: venv
 
 clean:
 	rm -rf $(VENV) instance/app.sqlite3 tests/screenshots .pytest_cache
+
+# Front-end packages from the npm registry, pinned and checked against the registry's integrity hash
+# (static/vendor/README.md). Run by hand to upgrade; the copies are committed.
+ECHARTS := echarts@6.1.0
+ECHARTS_SHA512 := q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA==
+vendor:
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack -q $(ECHARTS) >/dev/null && \
+	test "$$(openssl dgst -sha512 -binary echarts-*.tgz | base64 -w0)" = "$(ECHARTS_SHA512)" && \
+	tar xzf echarts-*.tgz && mkdir -p $(CURDIR)/static/vendor/echarts && \
+	cp package/dist/echarts.common.min.js package/LICENSE package/NOTICE package/licenses/LICENSE-d3 \
+	   $(CURDIR)/static/vendor/echarts/ && rm -rf $$tmp
