@@ -126,13 +126,6 @@ class ScopedModelView(SelectAllMixin, ExportMixin, AccessMixin, ModelView):
     page_size = 20
     details_modal = False
     edit_modal = False
-
-    def _get_filter_groups(self):
-        # Options given as a callable (职称系列: rows an operator edits) are read again on every list request;
-        # Flask-Admin would otherwise keep what it read when the view was built.
-        if any(callable(getattr(f, "options", None)) for f in self._filters or ()):
-            self._refresh_filters_cache()
-        return super()._get_filter_groups()
     create_modal = False
     column_display_pk = False
     own_org_only = False  # True: the actor's own org, not its subtree (e.g. internal departments)

@@ -13,7 +13,7 @@ from models.title_series import series_options
 from models.registration_review import ORGS, PERSONS
 
 from .export import ExportColumn as Col
-from .filters import DayRangeFilter, InSelectFilter, contains
+from .filters import DayRangeFilter, InSelectFilter, RowChoiceFilter, contains
 from .review_queue import ReviewQueueView
 from .staff import PERSON_COLUMNS
 
@@ -43,7 +43,7 @@ class PersonRegistrationView(ReviewQueueView):
                        lambda v: select(Department.id).where(contains(Department.name, v))),
         InSelectFilter(Person.org_id, "工作单位",
                        lambda v: select(Organization.id).where(contains(Organization.name, v))),
-        FilterEqual(Person.title_series, "职称系列", options=series_options),
+        RowChoiceFilter(Person.title_series, "职称系列", series_options),
         FilterEqual(Person.education, "学历", options=[(v, v) for v in EDUCATIONS]),
         DayRangeFilter(Person.created_at, "注册时间"),
     ]

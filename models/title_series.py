@@ -3,7 +3,6 @@
 A province adds its own (e.g. 党校教师) in 平台设置 · 职称系列管理. Readers call :func:`series_names` per request, so a
 new row shows in registration, change requests, import templates and filters without a restart.
 """
-from flask import has_app_context
 from sqlalchemy import JSON, Boolean, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,7 +12,8 @@ LEVELS = ["正高级", "副高级", "中级", "助理级", "员级"]  # TITLE_LE
 NO_LEVEL = "无"
 LEVEL_REFUSED = "所选职称系列没有该级别"
 UNKNOWN_SERIES = "职称系列不在可选范围内"
-IN_USE = "该职称系列已有人员使用，不能删除"
+IN_USE = "该职称系列已有人员使用，不能删除，可改为停用"
+RENAME_IN_USE = "该职称系列已有人员使用，不能改名"
 
 _ALL = LEVELS
 _TO_ASSISTANT = LEVELS[:4]  # 正高级…助理级 (no 员级)
@@ -53,6 +53,19 @@ class TitleSeries(db.Model):
         if unknown:
             raise ValueError(f"未知的职称级别：{'、'.join(unknown)}")
         self.levels = [v for v in LEVELS if v in set(levels)]
+
+    def rename_refusal(self, new_name):
+        """None, or why the series may not take ``new_name`` (people hold it by its name)."""
+        from sqlalchemy import inspect
+
+        old = inspect(self).attrs.name.history.deleted
+        old = old[0] if old else self.name
+        if new_name == old:
+            return None
+        from .person import Person
+
+        held = db.session.scalar(select(Person.id).where(Person.title_series == old).limit(1))
+        return RENAME_IN_USE if held is not None else None
 
     def in_use(self):
         from .person import Person
@@ -95,5 +108,5 @@ def level_refusal(series, level):
 
 
 def series_options():
-    """(value, label) pairs of every series for list filters; empty while views are built (no app context yet)."""
-    return [(v, v) for v in series_names(active_only=False)] if has_app_context() else []
+    """(value, label) pairs of every series (停用 ones too: people still hold them) for list filters."""
+    return [(v, v) for v in series_names(active_only=False)]
