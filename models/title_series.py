@@ -64,7 +64,8 @@ class TitleSeries(db.Model):
             return None
         from .person import Person
 
-        held = db.session.scalar(select(Person.id).where(Person.title_series == old).limit(1))
+        with db.session.no_autoflush:  # the new name is not flushed: people still point at the old one
+            held = db.session.scalar(select(Person.id).where(Person.title_series == old).limit(1))
         return RENAME_IN_USE if held is not None else None
 
     def in_use(self):
