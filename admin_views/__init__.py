@@ -69,6 +69,9 @@ def init_admin(app, csp_nonce):
     from . import hours
 
     hours.add_views(admin, HOURS_DECLARE, HOURS_REVIEW, PLATFORM)
+    from . import title_series
+
+    title_series.add_views(admin, PLATFORM)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(StaffImportView(name="专技人员批量导入", category=STATS, endpoint="staff_import",
                                    url="/admin/staff/import"))

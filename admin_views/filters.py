@@ -1,7 +1,7 @@
 """List filters the stock Flask-Admin set lacks."""
 from datetime import timedelta
 
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter, FilterEqual
 from flask_admin.model import filters as stock
 from sqlalchemy import and_, or_
 
@@ -114,3 +114,15 @@ class IdChoiceFilter(BaseSQLAFilter):
 
     def operation(self):
         return "等于"
+
+
+class RowChoiceFilter(FilterEqual):
+    """A column equal to one of options kept as rows (``options_of()``: e.g. 职称系列), read on every page rather
+    than once when the view is built."""
+
+    def __init__(self, column, name, options_of):
+        super().__init__(column, name)
+        self.options_of = options_of
+
+    def request_options(self):
+        return self.options_of()

@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from models import AdminMembership, Department, Organization, Person, db
 from models import registration_review as reviews
-from models.choices import EDUCATIONS, FIELD_LABELS, ORG_KINDS, ORG_NATURES, REGIONS, TITLE_SERIES
+from models.choices import EDUCATIONS, FIELD_LABELS, ORG_KINDS, ORG_NATURES, REGIONS
+from models.title_series import series_options
 from models.registration_review import ORGS, PERSONS
 
 from .export import ExportColumn as Col
-from .filters import DayRangeFilter, InSelectFilter, contains
+from .filters import DayRangeFilter, InSelectFilter, RowChoiceFilter, contains
 from .review_queue import ReviewQueueView
 from .staff import PERSON_COLUMNS
 
@@ -42,7 +43,7 @@ class PersonRegistrationView(ReviewQueueView):
                        lambda v: select(Department.id).where(contains(Department.name, v))),
         InSelectFilter(Person.org_id, "工作单位",
                        lambda v: select(Organization.id).where(contains(Organization.name, v))),
-        FilterEqual(Person.title_series, "职称系列", options=[(v, v) for v in TITLE_SERIES]),
+        RowChoiceFilter(Person.title_series, "职称系列", series_options),
         FilterEqual(Person.education, "学历", options=[(v, v) for v in EDUCATIONS]),
         DayRangeFilter(Person.created_at, "注册时间"),
     ]

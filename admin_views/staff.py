@@ -7,10 +7,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from models import Department, Organization, Person, access, db
-from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS, TITLE_SERIES
+from models.choices import EDUCATIONS, FIELD_LABELS, PERSON_STATUSES, TITLE_LEVELS
+from models.title_series import series_options
 
 from .base import ScopedModelView
-from .filters import IdChoiceFilter, InSelectFilter, PrefixFilter, starts_with
+from .filters import IdChoiceFilter, InSelectFilter, PrefixFilter, RowChoiceFilter, starts_with
 
 from .export import ExportColumn as Col
 
@@ -64,7 +65,7 @@ class StaffQueryView(ScopedModelView):
         IdChoiceFilter(Person.department_id, "所在部门", _own_departments),
         InSelectFilter(Person.org_id, "所属单位", _units_named, operation="名称开头是"),
         FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
-        FilterEqual(Person.title_series, "职称系列", options=_choices(TITLE_SERIES)),
+        RowChoiceFilter(Person.title_series, "职称系列", series_options),
         FilterEqual(Person.title_level, "职称级别", options=_choices(TITLE_LEVELS)),
         FilterEqual(Person.status, "状态", options=list(PERSON_STATUSES.items())),
     ]

@@ -35,13 +35,16 @@ from app import create_app
 from cli import upgrade_database
 from demo.ids import id_number
 from models import Account, AdminMembership, AuditEntry, Department, Organization, Person, db, now
-from models.choices import EDUCATIONS, TITLE_LEVELS, TITLE_SERIES
+from models.choices import EDUCATIONS, TITLE_LEVELS
+from models.title_series import LEVELS, NATIONAL
 from models.spreadsheet import imports as engine
 from models.spreadsheet.reading import read_table
 from models.staff_import import StaffImport
 from models.validators import birth_date_of, gender_of
 
 BENCH_SEQ = 80_000_000  # demo.ids.id_number seqs of bench rows: far from the demo's, the scale data's, bulk_approve's
+# Series that have every level, so each generated series/level pair is one the import accepts.
+BENCH_SERIES = [name for name, levels in NATIONAL if levels == LEVELS]
 BENCH_UNIT = "导入性能测试单位（bench）"
 REASON = "批量导入：性能测试"
 DEPARTMENTS = [f"部门{i:02d}" for i in range(10)]
@@ -71,7 +74,7 @@ def staff_rows(n):
     for i in range(n):
         id_no = id_number(BENCH_SEQ + i)
         yield [SURNAMES[i % 20] + GIVEN[i % 26] + GIVEN[(i // 26) % 26], id_no, gender_of(id_no), birth_date_of(id_no),
-               DEPARTMENTS[i % 10], EDUCATIONS[i % 4], "计算机科学与技术", TITLE_SERIES[i % 16], "工程师",
+               DEPARTMENTS[i % 10], EDUCATIONS[i % 4], "计算机科学与技术", BENCH_SERIES[i % len(BENCH_SERIES)], "工程师",
                TITLE_LEVELS[i % 5], date(2015 + i % 10, 1 + i % 12, 1 + i % 28), "科员" if i % 3 else "",
                f"139{i:08d}", f"u{i}@example.cn"]
 

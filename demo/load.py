@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from models import Account, AdminMembership, Department, Organization, Person, ReviewRecord, Role, audit, db, now
+from models.title_series import seed_title_series
 
 from .accounts import PASSWORD
 from .bulk import SCALE_REASON, insert_people, taken_id_numbers
@@ -37,6 +38,7 @@ def load_demo(plan: Plan | None = None) -> Plan:
     """Write the demo data set into an empty database in one transaction; returns the plan written."""
     plan = plan or build_plan()
     password_hash = demo_password_hash()
+    seed_title_series()  # the 职称系列 rows the people point at (the migration's; a wiped database lacks them)
     with audit.reason(DEMO_REASON):
         org_ids = {}
         for spec in plan.orgs:
@@ -120,6 +122,7 @@ def add_persons(n: int, progress=click.echo, status: str = "approved") -> int:
     if n <= 0 or not employers:
         return 0
     password_hash = demo_password_hash()
+    seed_title_series()
     seq = SCALE_SEQ + db.session.scalar(select(func.count()).select_from(Person))
     rng = random.Random(f"{SEED}:{seq}")
     added, started = 0, time.monotonic()

@@ -8,10 +8,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, ValidationError
 
-from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS, TITLE_SERIES
+from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS
+from models.title_series import level_refusal, series_names
 
 from .account import OrgBasicFields
-from .fields import DayField, PickedId, pick_field, text_field
+from .fields import DayField, choices, PickedId, pick_field, text_field
 from .input import to_id
 from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
 
@@ -59,7 +60,7 @@ class PersonRegistrationForm(_PasswordPair, FlaskForm):
                                 validators=[Optional()])
     education = pick_field("学历", EDUCATIONS, "请选择学历")
     major = text_field("所学专业", 50)
-    title_series = pick_field("职称系列", TITLE_SERIES, "请选择职称系列")
+    title_series = pick_field("职称系列", [], "请选择职称系列")
     title_name = text_field("职称名称", 50)
     title_level = pick_field("职称级别", TITLE_LEVELS, "请选择职称级别")
     title_date = DayField("取得时间", validators=[Optional()])
@@ -70,6 +71,15 @@ class PersonRegistrationForm(_PasswordPair, FlaskForm):
 
     PERSON_FIELDS = ("name", "id_number", "education", "major", "title_series", "title_name", "title_level",
                      "title_date", "admin_post")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title_series.choices = choices(series_names())  # rows, read per request
+
+    def validate_title_level(self, field):
+        refusal = level_refusal(self.title_series.data, field.data)
+        if refusal:
+            raise ValidationError(refusal)
 
     def validate_department_id(self, field):
         # The options are filled in the browser from the chosen employer; the model checks membership.

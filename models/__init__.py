@@ -9,11 +9,12 @@ from .jobs import Job
 from .org import Department, Organization, OrgClosure, subtree_ids
 from .person import Person
 from .review_records import ChangeRequest, ReviewRecord
+from .title_series import TitleSeries
 from .transfer import Transfer
 
 __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
     "ChangeRequest", "ReviewRecord", "Transfer", "Job", "LearningForm", "HoursRule", "Declaration", "CreditRecord",
-    "Attachment", "TrainingPlan",
+    "Attachment", "TrainingPlan", "TitleSeries",
 ]

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from . import audit
 from .base import db, now
 from .bulk import ALREADY_DECIDED, OUT_OF_SCOPE, BulkOutcome, in_ids
-from .choices import EDUCATIONS, FIELD_LABELS, TITLE_LEVELS, TITLE_SERIES
+from .choices import EDUCATIONS, FIELD_LABELS, TITLE_LEVELS
+from .title_series import level_refusal, series_names
 from .org import Department, Organization, subtree_ids
 from .org_change import apply_org_change
 from .person import Person
@@ -59,10 +60,16 @@ def person_requests(person: Person, limit: int = 20) -> list[ChangeRequest]:
 
 
 def _check_person_values(person: Person, values: dict):
-    enums = {"title_series": TITLE_SERIES, "title_level": TITLE_LEVELS, "education": EDUCATIONS}
+    enums = {"title_series": series_names(), "title_level": TITLE_LEVELS, "education": EDUCATIONS}
     for field, allowed in enums.items():
         if values.get(field) not in (None, *allowed):
             raise ValueError(f"{FIELD_LABELS[field]}的取值无效")
+    series = values.get("title_series", person.title_series) if "title_series" in values else person.title_series
+    level = values["title_level"] if "title_level" in values else person.title_level
+    if "title_series" in values or "title_level" in values:
+        refusal = level_refusal(series, level)
+        if refusal:
+            raise ValueError(refusal)
     dept_id = values.get("department_id")
     if dept_id is not None and not db.session.scalar(select(func.count()).where(
             Department.id == dept_id, Department.org_id == person.org_id)):

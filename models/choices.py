@@ -18,10 +18,7 @@ REGIONS = [
 REGION_CODES = {name: f"{i + 1:02d}" for i, name in enumerate(REGIONS)}
 
 EDUCATIONS = ["博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "高中及以下"]
-TITLE_SERIES = [
-    "工程技术", "卫生技术", "中小学教师", "高等学校教师", "农业技术", "经济", "会计",
-    "统计", "审计", "新闻", "出版", "图书资料", "文物博物", "群众文化", "律师", "其他",
-]
+# 职称系列 are rows: models/title_series.py.
 TITLE_LEVELS = ["正高级", "副高级", "中级", "助理级", "员级", "无"]
 GENDERS = ["男", "女"]
 

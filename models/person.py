@@ -30,7 +30,7 @@ class Person(OrgScoped, db.Model):
     birth_date: Mapped[date] = mapped_column(nullable=False)
     education: Mapped[str | None] = mapped_column(String(20))
     major: Mapped[str | None] = mapped_column(String(50))
-    title_series: Mapped[str | None] = mapped_column(String(20))
+    title_series: Mapped[str | None] = mapped_column(String(20), ForeignKey("title_series.name"))
     title_name: Mapped[str | None] = mapped_column(String(50))
     title_level: Mapped[str | None] = mapped_column(String(10))
     title_date: Mapped[date | None]

@@ -6,6 +6,7 @@ They never commit: the caller commits once, or rolls back on :class:`Registratio
 """
 from sqlalchemy import func, select
 
+from .title_series import level_refusal
 from . import audit
 from .account import LOCKED_MESSAGE, PASSWORD_LOCKED, PASSWORD_OK, Account, check_password_with_lock
 from .admin import AdminMembership
@@ -163,6 +164,9 @@ def register_person(data: dict, employer_id, department_id, contact: dict, passw
         if department is None or employer is None or department.org_id != employer.id:
             errors["department_id"] = "所选部门不属于该工作单位，请重新选择"
             department = None
+    refusal = level_refusal(data.get("title_series"), data.get("title_level"))
+    if refusal:
+        errors["title_level"] = refusal
     account = _account(data["id_number"])
     person = None
     if account is not None:

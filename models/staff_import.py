@@ -18,7 +18,8 @@ from .account import Account
 from .admin import AdminMembership
 from .base import db, now
 from .bulk import in_ids, in_values
-from .choices import EDUCATIONS, GENDERS, TITLE_LEVELS, TITLE_SERIES
+from .choices import EDUCATIONS, GENDERS, TITLE_LEVELS
+from .title_series import TitleSeries, level_refusal, series_names
 from .org import Department
 from .person import Person
 from .registration import NAME_NOT_ACCOUNTS
@@ -65,9 +66,13 @@ class StaffContext:
     password_hash: str | None = None
     reason: str | None = None
     found: dict = field(default_factory=dict)
+    series: list = field(default_factory=list)  # 职称系列 names offered now (rows, read per import)
 
     def department_names(self):
         return list(self.departments)
+
+    def series_names(self):
+        return self.series
 
 
 class StaffImport(ImportKind):
@@ -85,7 +90,7 @@ class StaffImport(ImportKind):
                choice_message="本单位没有名为“{value}”的部门，请从下拉列表中选择，或先在“管理内设部门”中添加"),
         Column("education", "学历", choices=EDUCATIONS, example="大学本科"),
         Column("major", "所学专业", max_len=50, example="计算机科学与技术", width=18),
-        Column("title_series", "职称系列", choices=TITLE_SERIES, example="工程技术"),
+        Column("title_series", "职称系列", choices=StaffContext.series_names, example="工程技术"),
         Column("title_name", "职称名称", max_len=50, example="工程师"),
         Column("title_level", "职称级别", choices=TITLE_LEVELS, example="中级"),
         Column("title_date", "取得时间", normalise=_title_day, number_format="yyyy-mm-dd", width=12,
@@ -105,7 +110,7 @@ class StaffImport(ImportKind):
     def context(self, org, password_hash=None, reason=None):
         names = db.session.execute(select(Department.name, Department.id).where(Department.org_id == org.id)
                                    .order_by(Department.name)).all()
-        return StaffContext(org.id, dict(names), password_hash, reason)
+        return StaffContext(org.id, dict(names), password_hash, reason, series=series_names())
 
     # -- checks ------------------------------------------------------------------------------------------
     def check(self, rows, ctx):
@@ -121,6 +126,9 @@ class StaffImport(ImportKind):
                 row.fail(at["gender"], GENDER_MISMATCH.format(expected=gender_of(id_number)))
             if born is not None and born != birth_date_of(id_number):
                 row.fail(at["birth_date"], BIRTH_MISMATCH.format(expected=birth_date_of(id_number).isoformat()))
+            refusal = level_refusal(values.get("title_series"), values.get("title_level"))
+            if refusal and "title_level" in at:
+                row.fail(at["title_level"], refusal)
             if "department" in values:
                 values["department_id"] = ctx.departments.get(values["department"])
             known = found.get(id_number)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app import create_app
 from cli import upgrade_database
 from models import db
+from models.title_series import seed_title_series
 
 from .helpers import PASSWORD, csrf_token, make_admin, make_org
 
@@ -70,6 +71,8 @@ def app(_schema):
     app = create_app(CONFIG)
     app.test_client_class = FreshContextClient
     with app.app_context():
+        seed_title_series()  # reference rows the migration inserts; _wipe empties every table after a test
+        db.session.commit()
         yield app
         db.session.remove()
         _wipe()

@@ -9,6 +9,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from demo.ids import id_number
+from models.title_series import series_names
 from models import Account, AuditEntry, Person, audit, db
 from models.jobs import Job
 from models.spreadsheet import uploads
@@ -95,7 +96,10 @@ def test_the_staff_list_links_to_the_import_and_the_template_opens(client, admin
     rules = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     assert rules["C2:C100001"] == '"男,女"'
     assert rules["E2:E100001"] == "'选项'!$A$2:$A$3"  # this unit's departments, not another unit's
-    assert [c.value for c in wb["选项"]["A"]] == ["所在部门", "办公室（一）", "研发部"]
+    assert [c.value for c in wb["选项"]["A"] if c.value] == ["所在部门", "办公室（一）", "研发部"]
+    # 职称系列 come from the rows: the 27 national series, 无 and 其他
+    assert rules["H2:H100001"] == "'选项'!$B$2:$B$30"
+    assert [c.value for c in wb["选项"]["B"]] == ["职称系列", *series_names()]
     for column in ("F", "H", "J"):
         assert f"{column}2:{column}100001" in rules
     instructions = " ".join(str(c.value) for row in wb["填写说明"].iter_rows() for c in row if c.value)
