@@ -98,10 +98,14 @@ def bench_pages(app, repeat):
     return timings
 
 
+from models.hours.totals import refresh  # noqa: E402
+
+
 def _reset(ids):
     c = CreditRecord.__table__.c
     db.session.execute(update(CreditRecord.__table__).where(in_ids(c.id, ids)).values(
         status="pending", approved_hours=None, reviewer_id=None, reviewer_name=None, reviewed_at=None))
+    refresh(select(c.person_id, c.year).where(in_ids(c.id, ids)).distinct())  # 学时汇总 after the raw reset
     db.session.execute(delete(AuditEntry).where(AuditEntry.reason == BENCH_REASON))
     db.session.commit()
 
