@@ -22,6 +22,7 @@ from models import AuditEntry, CreditRecord, Organization, Person, audit, db, no
 from models.actor import Actor
 from models.bulk import in_ids
 from models.hours import approval
+from models.hours.totals import refresh
 
 from . import pages
 from .bulk_approve import log, login, timed
@@ -96,9 +97,6 @@ def bench_pages(app, repeat):
     for s in seq_scans:
         log(s)
     return timings
-
-
-from models.hours.totals import refresh  # noqa: E402
 
 
 def _reset(ids):

@@ -57,7 +57,9 @@ def upgrade():
             f"COALESCE(SUM(c.approved_hours), 0), CASE WHEN {' AND '.join(checks)} THEN TRUE ELSE FALSE END, :t "
             "FROM credit_record c JOIN person p ON p.id = c.person_id "
             "WHERE c.year = :year AND c.status = 'approved' AND c.approved_hours IS NOT NULL "
-            "GROUP BY c.person_id, p.org_id"), params)
+            "GROUP BY c.person_id, p.org_id").bindparams(*[
+                sa.bindparam(k, type_=sa.Numeric(7, 1)) for k, v in params.items() if isinstance(v, Decimal)]),
+            params)
 
 
 def downgrade():

@@ -218,3 +218,26 @@ def test_random_operations_keep_the_table_equal_to_a_fresh_group_by(tree):  # no
             assert table_rows() == expected_rows(), f"step {step} ({op})"
     assert table_rows() == expected_rows()
     assert len(table_rows()) > 5
+
+
+def test_the_migration_fills_the_table_from_the_records(tree):
+    from alembic import command
+
+    from cli import alembic_config
+
+    a, b = make_person(tree.employer, "甲"), make_person(tree.employer, "乙")
+    approval.decide_credits(unit_declares(tree, [a, b], 30) + unit_declares(tree, [a], 60, PROFESSIONAL)
+                            + unit_declares(tree, [b], 10, day=date(2025, 5, 1)), "approved", OPERATOR)
+    rule = HoursRule.for_year(2025)
+    rule.total, rule.minimums = Decimal(10), {PUBLIC: 10}
+    db.session.add(rule)
+    db.session.commit()
+    want = expected_rows()
+    assert table_rows() == want and want[(b.id, 2025)][-1] is True and want[(a.id, 2026)][-1] is True
+    db.session.remove()
+    with db.engine.begin() as connection:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "e2b3c4d5f6a7-1")
+        command.upgrade(cfg, "head")
+    assert table_rows() == want
