@@ -28,6 +28,10 @@ def upgrade_database():
 
 
 def register_cli(app):
+    from models.hours.totals import register_cli as register_totals
+
+    register_totals(app)  # hours-totals-rebuild
+
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Create or migrate the database to the newest schema."""

@@ -22,6 +22,7 @@ from models import AuditEntry, CreditRecord, Organization, Person, audit, db, no
 from models.actor import Actor
 from models.bulk import in_ids
 from models.hours import approval
+from models.hours.totals import refresh
 
 from . import pages
 from .bulk_approve import log, login, timed
@@ -102,6 +103,7 @@ def _reset(ids):
     c = CreditRecord.__table__.c
     db.session.execute(update(CreditRecord.__table__).where(in_ids(c.id, ids)).values(
         status="pending", approved_hours=None, reviewer_id=None, reviewer_name=None, reviewed_at=None))
+    refresh(select(c.person_id, c.year).where(in_ids(c.id, ids)).distinct())  # 学时汇总 after the raw reset
     db.session.execute(delete(AuditEntry).where(AuditEntry.reason == BENCH_REASON))
     db.session.commit()
 

@@ -145,6 +145,9 @@ def add_credits(n: int, progress=None, reason: str = SCALE_REASON) -> int:
     ensure_catalogue()
     with _foreign_keys_checked_once(postgres, n) as commit_batches:
         added = _add_credits(n, postgres, progress, reason, commit_batches)
+    from models.hours.totals import rebuild
+
+    rebuild()  # the records were written in bulk SQL: 学时汇总 is computed from them once
     db.session.commit()
     return added
 

@@ -2,6 +2,7 @@
 from .catalogue import CATEGORIES, DECLARERS, HoursRule, LearningForm
 from .plans import TrainingPlan
 from .records import Attachment, CreditRecord, Declaration
+from .totals import PersonYearHours
 
 __all__ = ["CATEGORIES", "DECLARERS", "HoursRule", "LearningForm", "TrainingPlan", "Attachment", "CreditRecord",
-           "Declaration"]
+           "Declaration", "PersonYearHours"]

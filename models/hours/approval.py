@@ -19,6 +19,7 @@ from ..bulk import OUT_OF_SCOPE, BulkOutcome, explain_skipped, in_ids
 from ..person import Person
 from ..registration_review import clean_reason
 from .records import CreditRecord
+from .totals import refresh
 
 CAP_REACHED = "已达该学习形式本年度上限（{cap} 学时），未通过"
 CLIPPED = "按该学习形式本年度上限核减为 {hours} 学时"  # a note: the record is approved
@@ -81,6 +82,8 @@ def decide_credits(ids, decision: str, reviewer: Actor, reason: str | None = Non
         _lock_persons(ids)
         done, capped = _approve(ids, scope, reviewed, outcome)
     outcome.done = done
+    if done:  # 学时汇总 of the people and years concerned, in this transaction
+        refresh(select(c.person_id, c.year).where(in_ids(c.id, done)).distinct())
     _expire(done)
     left = set(ids) - set(done) - capped
     explain_skipped(CreditRecord, scope if reviewer.scope_org_id is not None else None, left, outcome)
@@ -166,6 +169,7 @@ def delete_credits(ids, reviewer: Actor, reason: str | None) -> BulkOutcome:
         (r[0], {k: {"before": audit._plain(v)} for k, v in zip(kept, r[1:]) if v is not None}) for r in rows],
         reason_text=reason)
     outcome.done = sorted(r[0] for r in rows)
+    refresh({(r.person_id, r.year) for r in rows if r.status == "approved"})
     outcome.skip(OUT_OF_SCOPE, len(ids) - len(rows))
     _expire(outcome.done)
     return outcome

@@ -240,6 +240,9 @@ def follow_transfer(person_id: int, to_org_id: int):
     person (own and training-base declarations still pending) goes to the new unit's queue. Audited."""
     table = CreditRecord.__table__
     moved = select(table.c.id).where(table.c.person_id == person_id, table.c.org_id != to_org_id)
+    from .totals import follow_person
+
+    follow_person(person_id, to_org_id)  # 学时汇总 rows carry the current unit
     ids = list(db.session.scalars(moved))
     if not ids:
         return 0
