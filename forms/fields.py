@@ -1,7 +1,9 @@
 """Field builders every form shares: stripped text sized to its column, a pick list, a typed date, a picked id."""
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import TextInput
+
+from models.title_series import level_refusal, series_names
 
 from .input import DAY_OUT_OF_RANGE, day_in_range, to_id
 from .validators import strip_filter
@@ -57,3 +59,17 @@ class PickedId:
         if pk is None:
             raise StopValidation(self.message)
         field.data = pk
+
+
+class TitleChoices:
+    """A form with ``title_series`` / ``title_level``: the series offered are the rows of 职称系列 (read per form,
+    so a series the operator adds is offered at once), and the level must be one the series has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title_series.choices = choices(series_names())
+
+    def validate_title_level(self, field):
+        refusal = level_refusal(self.title_series.data, field.data)
+        if refusal:
+            raise ValidationError(refusal)

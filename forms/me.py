@@ -6,13 +6,12 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from models.choices import EDUCATIONS, TITLE_LEVELS
-from models.title_series import level_refusal, series_names
 
-from .fields import DayField, choices, pick_field, text_field
+from .fields import DayField, TitleChoices, pick_field, text_field
 from .validators import Email, Phone, strip_filter
 
 
-class PersonChangeForm(FlaskForm):
+class PersonChangeForm(TitleChoices, FlaskForm):
     title_series = pick_field("职称系列", [], "请选择职称系列")
     title_name = text_field("职称名称", 50)
     title_level = pick_field("职称级别", TITLE_LEVELS, "请选择职称级别")
@@ -24,15 +23,6 @@ class PersonChangeForm(FlaskForm):
 
     FIELDS = ("title_series", "title_name", "title_level", "title_date", "education", "phone", "email",
               "department_id")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title_series.choices = choices(series_names())  # rows, read per request
-
-    def validate_title_level(self, field):
-        refusal = level_refusal(self.title_series.data, field.data)
-        if refusal:
-            raise ValidationError(refusal)
 
     def set_departments(self, departments):
         self.department_id.choices = [("", "（未设置部门）")] + [(str(d.id), d.name) for d in departments]

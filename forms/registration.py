@@ -9,10 +9,9 @@ from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringF
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, ValidationError
 
 from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS
-from models.title_series import level_refusal, series_names
 
 from .account import OrgBasicFields
-from .fields import DayField, choices, PickedId, pick_field, text_field
+from .fields import DayField, PickedId, TitleChoices, pick_field, text_field
 from .input import to_id
 from .validators import Email, IdNumber, PasswordPolicy, Phone, Uscc, strip_filter
 
@@ -50,7 +49,7 @@ class UnitRegistrationForm(OrgBasicFields, _PasswordPair, FlaskForm):
                 "phone": self.admin_phone.data, "email": self.admin_email.data}
 
 
-class PersonRegistrationForm(_PasswordPair, FlaskForm):
+class PersonRegistrationForm(TitleChoices, _PasswordPair, FlaskForm):
     name = text_field("姓名", 50, "请输入姓名")
     id_number = StringField("身份证号", filters=[strip_filter],
                             validators=[DataRequired("请输入身份证号"), IdNumber()], description="即您的登录账号")
@@ -71,15 +70,6 @@ class PersonRegistrationForm(_PasswordPair, FlaskForm):
 
     PERSON_FIELDS = ("name", "id_number", "education", "major", "title_series", "title_name", "title_level",
                      "title_date", "admin_post")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title_series.choices = choices(series_names())  # rows, read per request
-
-    def validate_title_level(self, field):
-        refusal = level_refusal(self.title_series.data, field.data)
-        if refusal:
-            raise ValidationError(refusal)
 
     def validate_department_id(self, field):
         # The options are filled in the browser from the chosen employer; the model checks membership.

@@ -1,7 +1,7 @@
 """person_year_hours: 学时汇总 per person and year, filled from the approved credit records
 
 Revision ID: e2b3c4d5f6a7
-Revises: bcbad7010838 (helper ts's d1a2b3c4e5f6 at merge)
+Revises: d1a2b3c4e5f6
 """
 import json
 from datetime import datetime
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'e2b3c4d5f6a7'
-down_revision = 'bcbad7010838'
+down_revision = "d1a2b3c4e5f6"
 branch_labels = None
 depends_on = None
 
