@@ -37,6 +37,7 @@ class TitleSeriesView(ScopedModelView):
     column_sortable_list = ["sort", "name"]
     column_default_sort = [("sort", False), ("id", False)]
     column_searchable_list = ["name"]
+    form_widget_args = {"levels": {"class": "list-unstyled checkbox-row"}}  # not a form-control box around a list
     column_formatters = {
         "levels": lambda v, c, m, n: "、".join(m.levels) or "（无级别）",
         "national": lambda v, c, m, n: "国家设置" if m.national else "本省增设",
