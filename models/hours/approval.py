@@ -82,7 +82,7 @@ def decide_credits(ids, decision: str, reviewer: Actor, reason: str | None = Non
         _lock_persons(ids)
         done, capped = _approve(ids, scope, reviewed, outcome)
     outcome.done = done
-    if done:  # 学时汇总 of the people and years concerned, in this transaction
+    if done and decision != "rejected":  # 学时汇总 of the people and years concerned (a reject only ends pending ones)
         refresh(select(c.person_id, c.year).where(in_ids(c.id, done)).distinct())
     _expire(done)
     left = set(ids) - set(done) - capped
