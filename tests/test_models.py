@@ -88,7 +88,8 @@ def test_bulk_audit_rows_share_request_id(app):
     n = audit.record_bulk("person", "approve", [(1, {"status": {"before": "pending", "after": "approved"}}),
                                                 (2, None)], reason_text="批量")
     assert n == 2
-    rows = db.session.scalars(select(AuditEntry)).all()
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "person")).all()
+    assert len(rows) == 2
     assert len({r.request_id for r in rows}) == 1 and {r.reason for r in rows} == {"批量"}
 
 
