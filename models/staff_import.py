@@ -147,6 +147,22 @@ class StaffImport(ImportKind):
                 row.fail(at["name"], NAME_NOT_PERSONS.format(name=known["person_name"]))
             else:
                 row.update_of = known["person_id"]
+                self._check_against_stored(row, at, known, refused=bool(refusal))
+
+    @staticmethod
+    def _check_against_stored(row, at, known, refused):
+        """An update row giving only the series or only the level (an empty cell keeps the stored value) must
+        still make a pair that fits: 中级 kept beside a new series that has no 中级 would be stored otherwise."""
+        values = row.values
+        given_series, given_level = values.get("title_series") is not None, values.get("title_level") is not None
+        if refused or given_series == given_level:
+            return
+        series = values["title_series"] if given_series else known["title_series"]
+        level = values["title_level"] if given_level else known["title_level"]
+        refusal = level_refusal(series, level)
+        if refusal:
+            stored = f"（该人员现有{'职称级别为' + level if given_series else '职称系列为' + series}）"
+            row.fail(at["title_series" if given_series else "title_level"], refusal + stored)
 
     def summary(self, preview):
         return {"new_accounts": sum(1 for r in preview.rows if r.ok and "account" not in r.extra)}

@@ -521,3 +521,24 @@ def test_uploads_are_private_and_swept_after_a_day(app, admin):
     assert uploads.find(kept.token, "staff", admin.admin.id, admin.employer.id) is not None
     assert uploads.find(kept.token, "staff", admin.other_admin.id, admin.employer.id) is None
     assert uploads.find("../../etc/passwd", "staff", admin.admin.id, admin.employer.id) is None
+
+
+def test_an_update_giving_only_the_series_or_only_the_level_is_checked_against_the_stored_half(client, admin):
+    """高等学校教师 has no 员级: a new series kept beside a stored 员级, or a new 员级 beside a stored 高等学校教师,
+    would store a pair the series does not have."""
+    junior = make_person(admin.employer, "李四", title_series="工程技术", title_level="员级")
+    teacher = make_person(admin.employer, "赵六", title_series="高等学校教师", title_level="中级")
+    fine = make_person(admin.employer, "钱七", title_series="工程技术", title_level="中级")
+    rows = [staff_row("李四", junior.id_number, 职称系列="高等学校教师", 职称级别=""),
+            staff_row("赵六", teacher.id_number, 职称系列="", 职称级别="员级"),
+            staff_row("钱七", fine.id_number, 职称系列="高等学校教师", 职称级别="")]
+    token = token_of(upload(client, xlsx(rows)))
+    page = client.get(f"{URL}{token}/").get_data(as_text=True)
+    assert "该人员现有职称级别为员级" in page and "该人员现有职称系列为高等学校教师" in page
+    assert 'id="count-update">1<' in page  # 钱七's 中级 fits 高等学校教师
+    confirm(client, token, "valid_only", password=None)
+    for person in (junior, teacher, fine):
+        db.session.refresh(person)
+    assert (junior.title_series, junior.title_level) == ("工程技术", "员级")
+    assert (teacher.title_series, teacher.title_level) == ("高等学校教师", "中级")
+    assert (fine.title_series, fine.title_level) == ("高等学校教师", "中级")

@@ -64,6 +64,21 @@ def test_a_change_request_with_a_level_the_series_lacks_is_refused(app, unit):
     _check_person_values(person, {"title_series": "会计", "title_level": "员级"})  # a pair that exists
 
 
+def test_a_change_request_cannot_choose_a_disabled_series_but_holders_keep_theirs(app, unit):
+    """停用 takes a series out of what may be chosen; a person who holds it still files other changes."""
+    person = make_person(unit.employer, title_series="审计", title_level="中级")
+    series("审计").active = False
+    db.session.commit()
+    other = make_person(unit.employer, "王五")
+    try:
+        _check_person_values(other, {"title_series": "审计"})
+    except ValueError as e:
+        assert "职称系列的取值无效" in str(e)
+    else:
+        raise AssertionError("a disabled series was accepted")
+    _check_person_values(person, {"phone": "13900001111"})
+
+
 def test_migration_maps_stored_values_and_adds_the_foreign_key(tmp_path):
     """The revision on a database of its own (SQLite: the batch-mode path) holding today's values."""
     engine = create_engine(f"sqlite:///{tmp_path}/m.sqlite3")
