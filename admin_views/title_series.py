@@ -11,7 +11,8 @@ from forms.hours_catalogue import CheckboxesField
 from forms.validators import strip_filter
 from models import db
 from models.title_series import IN_USE, LEVELS, RENAME_IN_USE, TitleSeries
-from sqlalchemy import func, select
+from flask import request
+from sqlalchemy import func, select, true
 
 from .base import ScopedModelView
 
@@ -49,15 +50,25 @@ class TitleSeriesView(ScopedModelView):
     def search_placeholder(self):
         return "职称系列名称（从开头匹配）"
 
-    def on_model_change(self, form, model, is_created):
+    def validate_form(self, form):
+        """A taken name, or the rename of a series someone holds, is said next to the name field."""
+        if not super().validate_form(form):
+            return False
+        if not isinstance(form, TitleSeriesForm):  # the delete and action forms pass here too
+            return True
+        editing = self.get_one(request.args.get("id")) if request.endpoint.endswith("edit_view") else None
         name = form.name.data
-        with db.session.no_autoflush:  # the new row itself is in the session already
-            clash = db.session.scalar(select(func.count()).select_from(TitleSeries).where(
-                TitleSeries.name == name, TitleSeries.id != model.id if model.id else True))
-        if clash:
-            raise ValidationError(DUPLICATE)
-        if not is_created:
-            refusal = model.rename_refusal(name)
+        clash = db.session.scalar(select(func.count()).select_from(TitleSeries).where(
+            TitleSeries.name == name, TitleSeries.id != editing.id if editing else true()))
+        refusal = DUPLICATE if clash else (editing.rename_refusal(name) if editing else None)
+        if refusal:
+            form.name.errors = [*form.name.errors, refusal]
+            return False
+        return True
+
+    def on_model_change(self, form, model, is_created):
+        if not is_created:  # checked again on the locked row: a holder may have appeared since the form was read
+            refusal = model.rename_refusal(form.name.data)
             if refusal:
                 raise ValidationError(refusal)
         model.set_levels(form.levels.data or [])

@@ -1,10 +1,11 @@
 """职称系列 as rows: the seed, series/level pairs, the migration's mapping of stored values, and 平台设置 ·
 职称系列管理 (operator only, audited, no delete or rename of a series someone holds)."""
 import io
+import re
 
 from alembic import command
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from cli import alembic_config
 from models import AuditEntry, Person, TitleSeries, db
@@ -139,13 +140,16 @@ def test_operator_adds_a_series_and_every_reader_offers_it(app, client, unit):
 def test_duplicates_renames_and_deletes_of_a_series_in_use_are_refused(app, client, unit):
     operator_client(client)
     r = Auth(client).post(URL + "new/", {"name": "会计", "levels": ["中级"], "sort": "1"}, form_url=URL + "new/")
-    assert "已有同名的职称系列" in page(r)
+    assert re.search(r'id="name"[^>]*value="会计">\s*<div class="invalid-feedback">\s*<ul[^>]*>\s*<li>已有同名的职称系列</li>',
+                     page(r))  # next to the field, not a flash
+    assert db.session.scalar(select(func.count()).where(TitleSeries.name == "会计")) == 1
     person = make_person(unit.employer, title_series="审计", title_level="中级")
     db.session.commit()
     audit_id = series("审计").id
     r = Auth(client).post(f"{URL}edit/?id={audit_id}", {"name": "审计师", "levels": ["中级"], "sort": "1",
                                                         "active": "y"}, form_url=f"{URL}edit/?id={audit_id}")
-    assert RENAME_IN_USE in page(r)
+    assert re.search(r'id="name"[^>]*value="审计师">\s*<div class="invalid-feedback">\s*<ul[^>]*>\s*<li>'
+                     + re.escape(RENAME_IN_USE), page(r))
     db.session.expire_all()
     assert series("审计") is not None and person.title_series == "审计"
     r = Auth(client).post(URL + "delete/", {"id": str(audit_id)}, form_url=URL, follow_redirects=True)
