@@ -19,7 +19,7 @@ from ..bulk import OUT_OF_SCOPE, BulkOutcome, explain_skipped, in_ids
 from ..person import Person
 from ..registration_review import clean_reason
 from .records import CreditRecord
-from .totals import refresh
+from .totals import add_approved, refresh
 
 CAP_REACHED = "已达该学习形式本年度上限（{cap} 学时），未通过"
 CLIPPED = "按该学习形式本年度上限核减为 {hours} 学时"  # a note: the record is approved
@@ -83,7 +83,7 @@ def decide_credits(ids, decision: str, reviewer: Actor, reason: str | None = Non
         done, capped = _approve(ids, scope, reviewed, outcome)
     outcome.done = done
     if done and decision != "rejected":  # 学时汇总 of the people and years concerned (a reject only ends pending ones)
-        refresh(select(c.person_id, c.year).where(in_ids(c.id, done)).distinct())
+        add_approved(done)
     _expire(done)
     left = set(ids) - set(done) - capped
     explain_skipped(CreditRecord, scope if reviewer.scope_org_id is not None else None, left, outcome)

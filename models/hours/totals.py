@@ -44,9 +44,10 @@ def _rule_values(year):
     return Decimal(str(rule.total)), {k: Decimal(str(v)) for k, v in (rule.minimums or {}).items()}
 
 
-def _summary_select(year, person_ids=None):
+def _summary_select(year, person_ids=None, record_ids=None):
     """SELECT person_id, year, org_id, public, professional, other, total, met, updated_at of ``year``'s approved
-    records (of ``person_ids``, or everybody), one row per person: the rule's numbers are bound parameters."""
+    records (of ``person_ids``, or of the records ``record_ids`` alone, or everybody), one row per person: the rule's
+    numbers are bound parameters."""
     c = CreditRecord.__table__.c
     p = Person.__table__.c
     total_need, minimums = _rule_values(year)
@@ -68,6 +69,8 @@ def _summary_select(year, person_ids=None):
          .where(c.year == year, c.status == "approved", c.approved_hours.is_not(None)))
     if person_ids is not None:
         q = q.where(in_ids(c.person_id, person_ids))
+    if record_ids is not None:
+        q = q.where(in_ids(c.id, record_ids))
     return q.group_by(c.person_id, p.org_id)
 
 
@@ -88,6 +91,42 @@ def refresh(pairs) -> None:
         people = sorted(people)
         db.session.execute(delete(table).where(table.c.year == year, in_ids(table.c.person_id, people)))
         db.session.execute(insert(table).from_select(COLUMNS, _summary_select(year, people)))
+
+
+def add_approved(record_ids) -> None:
+    """Records ``record_ids`` were just approved (pending ones never counted): add their hours to their rows, one
+    INSERT ... ON CONFLICT DO UPDATE per year reading only these records. Recomputing the persons' rows instead
+    reads every approved record they have: 40 % of a 10,000-record bulk approve."""
+    record_ids = sorted(int(i) for i in record_ids)
+    if not record_ids:
+        return
+    c = CreditRecord.__table__.c
+    years = db.session.scalars(select(c.year).where(in_ids(c.id, record_ids)).distinct().order_by(c.year)).all()
+    for year in years:
+        total_need, minimums = _rule_values(year)
+        if set(minimums) - {PUBLIC, PROFESSIONAL}:  # other_hours mixes the other 计入科目: their sums are needed
+            refresh(select(c.person_id, c.year).where(in_ids(c.id, record_ids), c.year == year).distinct())
+            continue
+        delta = _summary_select(year, record_ids=record_ids)
+        insert_of = _upsert_insert()
+        stmt = insert_of(PersonYearHours.__table__).from_select(COLUMNS, delta)
+        t, new = PersonYearHours.__table__.c, stmt.excluded
+        sums = {k: getattr(t, k) + getattr(new, k) for k in ("public_hours", "professional_hours", "other_hours",
+                                                             "total_hours")}
+        checks = [sums["total_hours"] >= literal(total_need, HOURS)]
+        checks += [sums[{PUBLIC: "public_hours", PROFESSIONAL: "professional_hours"}[k]] >= literal(v, HOURS)
+                   for k, v in minimums.items()]
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=[t.person_id, t.year],
+            set_={**sums, "met": case((and_(true(), *checks), True), else_=False), "updated_at": new.updated_at}))
+
+
+def _upsert_insert():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    return upsert
 
 
 def refresh_year(year: int) -> None:
