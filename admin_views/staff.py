@@ -12,6 +12,7 @@ from models.title_series import series_options
 
 from .base import ScopedModelView
 from .filters import IdChoiceFilter, InSelectFilter, PrefixFilter, RowChoiceFilter, starts_with
+from .stats.unit_filter import OrgSubtreeFilter
 
 from .export import ExportColumn as Col
 
@@ -68,6 +69,7 @@ class StaffQueryView(ScopedModelView):
         RowChoiceFilter(Person.title_series, "职称系列", series_options),
         FilterEqual(Person.title_level, "职称级别", options=_choices(TITLE_LEVELS)),
         FilterEqual(Person.status, "状态", options=list(PERSON_STATUSES.items())),
+        OrgSubtreeFilter(Person.org_id, "所属单位（含下属单位）"),  # last: the positions before it are in links
     ]
     column_formatters = {
         "id_number": lambda v, c, m, n: m.masked_id,
