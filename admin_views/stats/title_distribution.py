@@ -101,7 +101,7 @@ class TitleDistributionView(ScopedView):
         unit = _unit_name(org, dept)
         table = CrossTable(
             title=f"职称系列分布（{unit}）",
-            notes=[f"统计范围：{unit}{'' if dept else '（含下属单位）'}已审核的专业技术人员，共 {dist.total} 人",
+            notes=[f"统计范围：{unit}{'' if dept else '（含下属单位）'}，已审核的专业技术人员，共 {dist.total} 人",
                    f"导出时间：{now().strftime('%Y-%m-%d %H:%M')}"],
             corner="职称系列", row_labels=[Distribution.label(s) for s in dist.series],
             column_labels=[Distribution.label(lv) for lv in dist.levels],
@@ -128,8 +128,8 @@ def bar_option(dist: Distribution, link: StaffLinks) -> dict:
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "name": "人数", "minInterval": 1},
+        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 28, "containLabel": True},
+        "xAxis": {"type": "value", "name": "人数", "nameLocation": "middle", "nameGap": 26, "minInterval": 1},
         "yAxis": {"type": "category", "data": rows, "inverse": True},
         "series": [{"name": Distribution.label(lv), "type": "bar", "stack": "total", "emphasis": {"focus": "series"},
                     "data": [_item(dist.cell(s, lv), link(s, lv)) for s in dist.series]}
@@ -140,9 +140,10 @@ def bar_option(dist: Distribution, link: StaffLinks) -> dict:
 def pie_option(dist: Distribution, link: StaffLinks) -> dict:
     return {
         "tooltip": {"trigger": "item", "formatter": "{b}：{c} 人（{d}%）"},
-        "legend": {"type": "scroll", "orient": "vertical", "right": 0, "top": 16, "bottom": 16},
-        "series": [{"name": "职称系列", "type": "pie", "radius": ["30%", "62%"], "center": ["38%", "50%"],
-                    "label": {"formatter": "{b} {d}%"},
+        "legend": {"type": "scroll", "bottom": 0},
+        "series": [{"name": "职称系列", "type": "pie", "radius": ["28%", "56%"], "center": ["50%", "46%"],
+                    "label": {"formatter": "{b}\n{c} 人"}, "minShowLabelAngle": 3,
+                    "percentPrecision": 1,  # as the table's shares (ECharts rounds them to sum to 100 %)
                     "data": [dict(_item(dist.row_total(s), link(s)), name=Distribution.label(s))
                              for s in dist.series]}],
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -77,6 +78,10 @@ def write_cross_table(target, table: CrossTable, sheet_title: str):
     for c in range(2, share_col + 1):
         ws.column_dimensions[get_column_letter(c)].width = 10
     ws.freeze_panes = ws.cell(head + 1, 2)
+    # Printed, the table and its charts fit one landscape page wide.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     if n_rows:
         _charts(ws, table, head, n_rows, n_cols, total_col, anchor_col=share_col + 2)
     wb.save(target)
@@ -87,6 +92,13 @@ def _share(cell, n, whole):
     cell.number_format = SHARE_FORMAT
 
 
+def _text_categories(chart, labels):
+    """openpyxl refers to categories as numbers (numRef); names are text, and LibreOffice and WPS show numRef
+    text categories as 1, 2, 3 or skip them."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(labels)))
+
+
 def _charts(ws, table, head, n_rows, n_cols, total_col, anchor_col):
     labels = Reference(ws, min_col=1, min_row=head + 1, max_row=head + n_rows)
     bar = BarChart()
@@ -95,18 +107,19 @@ def _charts(ws, table, head, n_rows, n_cols, total_col, anchor_col):
     bar.y_axis.title = "人数"
     bar.add_data(Reference(ws, min_col=2, max_col=n_cols + 1, min_row=head, max_row=head + n_rows),
                  titles_from_data=True)
-    bar.set_categories(labels)
+    _text_categories(bar, labels)
     bar.x_axis.scaling.orientation = "maxMin"  # the first row on top, as in the table
+    bar.y_axis.crosses = "max"  # ... and the counts' axis stays at the bottom
     bar.x_axis.delete = bar.y_axis.delete = False  # openpyxl 3.1 hides both axes by default
     bar.legend.position = "b"
-    bar.height, bar.width = max(8, 0.6 * n_rows + 3), 18
+    bar.height, bar.width = max(9, 0.9 * n_rows + 4), 18
     anchor = get_column_letter(anchor_col)
     ws.add_chart(bar, f"{anchor}{head}")
     pie = PieChart()
     pie.title = table.pie_title
     pie.add_data(Reference(ws, min_col=total_col, min_row=head, max_row=head + n_rows), titles_from_data=True)
-    pie.set_categories(labels)
-    pie.dataLabels = DataLabelList()
-    pie.dataLabels.showPercent = True
+    _text_categories(pie, labels)
+    pie.dataLabels = DataLabelList(showCatName=True, showPercent=True, showVal=False, showSerName=False,
+                                   showLegendKey=False)
     pie.height, pie.width = 10, 18
     ws.add_chart(pie, f"{anchor}{head + int(bar.height * 2) + 2}")

@@ -156,6 +156,11 @@ def test_every_count_links_to_exactly_its_persons(client, auth, people):
     # A department's counts lead to that department's persons; the pie's slices to the series.
     ward = client.get(PAGE, query_string={"dept": people.ward.id}).get_data(as_text=True)
     assert staff_names(client, links(ward)[("卫生技术", "中级")]) == {"甲一", "甲二"}
+    branch_dept = make_department(people.branch, "分院药房")
+    make_person(people.branch, "乙药师", department=branch_dept, title_series="卫生技术", title_level="员级")
+    pharmacy = client.get(PAGE, query_string={"org": people.branch.id, "dept": branch_dept.id}).get_data(as_text=True)
+    drill = client.get(links(pharmacy)[("卫生技术", "员级")]).get_data(as_text=True)
+    assert "乙药师" in drill and '"分院药房"' in drill  # the staff query's filter names the sub-unit's department
     pie = client.get(PAGE + "chart/pie.json", query_string={"org": people.branch.id}).get_json()
     slice_url = next(d["url"] for d in pie["series"][0]["data"] if d["name"] == "会计")
     assert staff_names(client, slice_url) == {"乙一"}
