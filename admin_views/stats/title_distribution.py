@@ -101,7 +101,7 @@ class TitleDistributionView(ScopedView):
         unit = _unit_name(org, dept)
         table = CrossTable(
             title=f"职称系列分布（{unit}）",
-            notes=[f"统计范围：{unit}{'' if dept else '（含下属单位）'}，已审核的专业技术人员，共 {dist.total} 人",
+            notes=[f"统计范围：{unit}{'（含下属单位）' if org and not dept else ''}，已审核的专业技术人员，共 {dist.total} 人",
                    f"导出时间：{now().strftime('%Y-%m-%d %H:%M')}"],
             corner="职称系列", row_labels=[Distribution.label(s) for s in dist.series],
             column_labels=[Distribution.label(lv) for lv in dist.levels],

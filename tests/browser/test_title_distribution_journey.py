@@ -6,7 +6,9 @@ import re
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from models import db
+from sqlalchemy import func, select
+
+from models import Person, db
 
 from ..helpers import make_admin, make_department, make_org, make_person
 from .steps import login, open_menu
@@ -41,8 +43,21 @@ def chart_text(page, selector):
     return chart.locator("svg").evaluate("n => n.textContent")
 
 
+def watch(page):
+    """Script errors, CSP violations and failed requests of the journey (see test_csp.py)."""
+    problems = []
+    page.on("console", lambda m: problems.append((page.url, m.text))
+            if (m.type == "error" or "Content Security Policy" in m.text)
+            and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("response", lambda r: problems.append((r.url, r.status))
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    return problems
+
+
 def test_the_city_admin_reads_picks_drills_and_exports(page, shot, tmp_path):
     admin = build()
+    problems = watch(page)
     login(page, admin.id_number, user_type="主管部门")
     open_menu(page, "查询统计", "职称系列分布查询")
     expect(page.locator("#dist-total")).to_have_text("37")
@@ -109,3 +124,31 @@ def test_the_city_admin_reads_picks_drills_and_exports(page, shot, tmp_path):
     assert sorted(type(c).__name__ for c in ws._charts) == ["BarChart", "PieChart"]
     totals = next(row for row in ws.iter_rows(values_only=True) if row[0] == "合计")
     assert totals[7] == dept_total
+    assert not problems, problems
+
+
+def test_the_operator_reads_the_demo_province(page, shot):
+    """The demo as loaded: the province's 29 series in one table and its charts; 全省 first in the tree."""
+    from demo import accounts as documented
+    from demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    problems = watch(page)
+    operator = documented.BY_KEY["operator"]
+    login(page, operator.id_number, documented.PASSWORD, user_type="平台运维")
+    page.goto("/admin/stats/title-distribution/")
+    expect(page.get_by_label("单位", exact=True)).to_have_value("全省")
+    total = db.session.scalar(select(func.count()).select_from(Person).where(Person.status == "approved"))
+    expect(page.locator("#dist-total")).to_have_text(str(total))
+    chart_text(page, "#chart-bar")
+    chart_text(page, "#chart-pie")
+    shot("province")
+    page.get_by_role("button", name="选择单位").click()
+    tree = page.get_by_role("tree", name="单位树")
+    expect(tree.get_by_role("treeitem").first).to_have_text("全省")
+    expect(tree.get_by_role("treeitem").nth(1)).to_contain_text("山东省人力资源和社会保障厅")
+    shot("province-tree")
+    page.keyboard.press("Escape")
+    expect(tree).to_be_hidden()
+    assert not problems, problems

@@ -218,7 +218,7 @@ def test_the_export_never_holds_another_units_counts(client, auth, people):
 def test_the_operator_counts_the_province(client, auth, people):
     auth.login(make_account("客服小周", is_operator=True), user_type="operator")
     page = client.get(PAGE).get_data(as_text=True)
-    assert table(page) == raw_counts() and "全省" in page and f'id="dist-total">10<' in page
+    assert table(page) == raw_counts() and "<strong>全省</strong>，已审核" in page and f'id="dist-total">10<' in page
     other = client.get(PAGE, query_string={"org": people.other.id}).get_data(as_text=True)
     assert table(other) == raw_counts(people.other.id) == {("卫生技术", "中级"): 1, ("档案", "员级"): 1}
 
