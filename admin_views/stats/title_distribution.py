@@ -96,7 +96,7 @@ class TitleDistributionView(ScopedView):
 
     @expose("/export.xlsx")
     def export_xlsx(self):
-        org, dept = self._picked()
+        org, dept = self._picked(warn=False)  # a file answers: a message would surface on some later page
         dist = title_distribution(org.id if org else None, dept.id if dept else None)
         unit = _unit_name(org, dept)
         table = CrossTable(

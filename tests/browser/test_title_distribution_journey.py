@@ -151,4 +151,14 @@ def test_the_operator_reads_the_demo_province(page, shot):
     shot("province-tree")
     page.keyboard.press("Escape")
     expect(tree).to_be_hidden()
+    # With the mouse: the triangle opens a unit, its name picks it.
+    page.get_by_role("button", name="选择单位").click()
+    province = tree.get_by_role("treeitem").nth(1)
+    province.locator(".unit-picker-twist").click()
+    expect(province).to_have_attribute("aria-expanded", "true")
+    child = province.get_by_role("treeitem").first
+    name = child.locator(".unit-picker-name").inner_text()
+    with page.expect_navigation():
+        child.locator(".unit-picker-name").click()
+    expect(page.get_by_label("单位", exact=True)).to_have_value(name)
     assert not problems, problems
