@@ -88,6 +88,32 @@ def test_approve_reject_delete_keep_the_row(tree):
     assert year_summary(a.id, 2026)["met"] is False and year_summary(a.id, 2026)["total"] == 0
 
 
+def test_one_bulk_approve_over_two_years_adds_to_existing_rows_and_decides_met_per_year(tree):
+    """Approving adds the approved records' hours to the rows (an upsert): rows that exist grow, new ones appear,
+    ``met`` follows each year's rule; a year whose rule needs another 计入科目 is recomputed from all records."""
+    a, b = make_person(tree.employer, "甲"), make_person(tree.employer, "乙")
+    approval.decide_credits(unit_declares(tree, [a], 20, day=date(2025, 5, 1)), "approved", OPERATOR)
+    db.session.commit()
+    rule = HoursRule.for_year(2025)
+    rule.total, rule.minimums = Decimal(30), {PUBLIC: 30}
+    db.session.add(rule)
+    db.session.commit()
+    ids = (unit_declares(tree, [a, b], 10, day=date(2025, 6, 1)) + unit_declares(tree, [a, b], 30)
+           + unit_declares(tree, [a], 60, PROFESSIONAL))
+    approval.decide_credits(ids, "approved", OPERATOR)
+    db.session.commit()
+    rows = table_rows()
+    assert rows == expected_rows()
+    assert rows[(a.id, 2025)][4] == Decimal(30) and rows[(a.id, 2025)][-1] is True  # 20 before + 10 now
+    assert rows[(b.id, 2025)][-1] is False and rows[(a.id, 2026)][-1] is True and rows[(b.id, 2026)][-1] is False
+    rule.minimums = {PUBLIC: 10, "个人选修": 1}
+    db.session.commit()
+    more = unit_declares(tree, [b], 30, day=date(2025, 7, 1)) + unit_declares(tree, [b], 30, PROFESSIONAL)
+    approval.decide_credits(more, "approved", OPERATOR)
+    db.session.commit()
+    assert table_rows() == expected_rows()
+
+
 def test_a_clipped_record_counts_its_credited_hours(tree):
     a = make_person(tree.employer, "甲")
     ids = unit_declares(tree, [a], 30, code="other") + unit_declares(tree, [a], 30, code="other")
