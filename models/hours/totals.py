@@ -88,6 +88,7 @@ def refresh(pairs) -> None:
         people = sorted(people)
         db.session.execute(delete(table).where(table.c.year == year, in_ids(table.c.person_id, people)))
         db.session.execute(insert(table).from_select(COLUMNS, _summary_select(year, people)))
+        _certificates().follow_totals(year, people)
 
 
 def refresh_year(year: int) -> None:
@@ -99,12 +100,21 @@ def refresh_year(year: int) -> None:
     if set(minimums) - {PUBLIC, PROFESSIONAL}:
         db.session.execute(delete(table).where(t.year == year))
         db.session.execute(insert(table).from_select(COLUMNS, _summary_select(year)))
+        _certificates().follow_totals(year)
         return
     cols = {PUBLIC: t.public_hours, PROFESSIONAL: t.professional_hours}
     checks = [t.total_hours >= literal(total_need, HOURS)]
     checks += [cols[k] >= literal(v, HOURS) for k, v in minimums.items()]
     db.session.execute(update(table).where(t.year == year).values(
         met=case((and_(true(), *checks), True), else_=False), updated_at=now()))
+    _certificates().follow_totals(year)
+
+
+def _certificates():
+    # Certificates read this table: imported late, they may import it at the top.
+    from .. import certificates
+
+    return certificates
 
 
 def follow_person(person_id: int, org_id: int) -> None:
