@@ -23,7 +23,7 @@ from ..hours.totals import PersonYearHours
 from ..org import Organization, OrgClosure
 from .issue import Certificate, certificates_of
 
-SEAL_LABEL = "继续教育证书专用章"
+SEAL_LABEL = "继续教育专用章"
 
 
 @dataclass
@@ -76,7 +76,7 @@ def seal_svg(issuer: str) -> Markup:
         a = math.radians(-90 + 36 * k)
         star.append(f"{cx + rr * math.cos(a):.1f},{cy + rr * math.sin(a):.1f}")
     parts.append(f'<polygon points="{" ".join(star)}" fill="#d81e06"/>')
-    parts.append(f'<text x="{cx}" y="{cy + 42}" font-size="12" font-family="Noto Serif CJK SC" fill="#d81e06" '
+    parts.append(f'<text x="{cx}" y="{cy + 44}" font-size="12" font-family="Noto Serif CJK SC" fill="#d81e06" '
                  f'text-anchor="middle">{SEAL_LABEL}</text></svg>')
     return Markup("".join(parts))
 
