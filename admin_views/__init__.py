@@ -72,6 +72,9 @@ def init_admin(app, csp_nonce):
     from . import title_series
 
     title_series.add_views(admin, PLATFORM)
+    from . import stats
+
+    stats.add_views(admin, STATS)
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(StaffImportView(name="专技人员批量导入", category=STATS, endpoint="staff_import",
                                    url="/admin/staff/import"))
