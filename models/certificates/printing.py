@@ -52,7 +52,8 @@ def qr_svg(data: str) -> Markup:
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)
     svg = image.to_string(encoding="unicode")
-    return Markup(svg[svg.index("<svg"):])  # without the XML declaration: it sits inside HTML
+    # Without the XML declaration (it sits inside HTML) and the path's fixed id, which N pages would repeat.
+    return Markup(svg[svg.index("<svg"):].replace(' id="qr-path"', ""))
 
 
 def seal_svg(issuer: str) -> Markup:
