@@ -124,18 +124,18 @@ def printed(year: int, person_ids) -> list[Printed]:
 
 def rule_sentence(year: int) -> str:
     rule = HoursRule.for_year(year)
-    minimums = "、".join(f"{name}不少于{_hours(n)}学时" for name, n in (rule.minimums or {}).items())
-    return f"{year}年度继续教育学时要求（全年累计不少于{_hours(rule.total)}学时" + (f"，其中{minimums}" if minimums else "") + "）"
+    minimums = "、".join(f"{name}不少于{hours_text(n)}学时" for name, n in (rule.minimums or {}).items())
+    return f"{year}年度继续教育学时要求（全年累计不少于{hours_text(rule.total)}学时" + (f"，其中{minimums}" if minimums else "") + "）"
 
 
-def _hours(value) -> str:
+def hours_text(value) -> str:
     value = Decimal(str(value))
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def certificate_html(year: int, pages: list[Printed]) -> str:
     return render_template("certificates/certificate.html", pages=pages, year=year, rule=rule_sentence(year),
-                           hours=_hours)
+                           hours=hours_text)
 
 
 def render_pdf(html: str) -> bytes:
