@@ -6,12 +6,12 @@ absolute verification URL (/v/<token>), the seal is SVG drawn here (its characte
 SVG has no text on a path).
 """
 import math
+from itertools import groupby
 from dataclasses import dataclass
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 import qrcode
-import qrcode.image.svg
 from flask import current_app, render_template, url_for
 from markupsafe import Markup
 from sqlalchemy import select
@@ -49,11 +49,23 @@ def verification_url(token: str) -> str:
 
 
 def qr_svg(data: str) -> Markup:
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    svg = image.to_string(encoding="unicode")
-    # Without the XML declaration (it sits inside HTML) and the path's fixed id, which N pages would repeat.
-    return Markup(svg[svg.index("<svg"):].replace(' id="qr-path"', ""))
+    """The QR code as one SVG path, a horizontal run of dark modules per segment: qrcode's own SVG image draws
+    module by module and costs twice the encoding itself (6 ms a code, 10 % of a certificate's page)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=1)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        for dark, group in groupby(row):
+            n = len(list(group))
+            if dark:
+                runs.append(f"M{x} {y}h{n}v1h-{n}z")
+            x += n
+    size = len(matrix)
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+                  f'<rect width="{size}" height="{size}" fill="#fff"/><path d="{"".join(runs)}" fill="#000"/></svg>')
 
 
 def seal_svg(issuer: str) -> Markup:

@@ -1,6 +1,5 @@
 """The printed certificate: one A4 landscape page per person, the words on it, the QR code's address, and the
 pages as images (pdftoppm) for a person to look at: tests/screenshots/certificate-*.png."""
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -60,10 +59,15 @@ def test_a_batch_is_one_pdf_with_a_landscape_page_each(tree, tmp_path):
     assert "山东省人力资源和社会保障厅" in pages[0] and "扫码查验真伪" in pages[0]
     assert f"https://jxjy.example.cn/v/{cert_a.token}" in pages[0].replace(" ", "")
     assert "不少于90学时" in pages[0]
-    if shutil.which("pdftoppm"):
-        SHOTS.mkdir(exist_ok=True)
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(SHOTS / "certificate")], check=True)
-        assert (SHOTS / "certificate-1.png").stat().st_size > 10_000
+    SHOTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(SHOTS / "certificate")], check=True)
+    assert (SHOTS / "certificate-1.png").stat().st_size > 10_000
+    # The QR code as a phone reads it: rendered at print resolution, decoded, it is the page's verification URL.
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(path), str(tmp_path / "page")], check=True)
+    cert_b = Certificate.query.filter_by(person_id=b.id).one()
+    for png, cert in ((tmp_path / "page-1.png", cert_a), (tmp_path / "page-2.png", cert_b)):
+        read = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, check=True)
+        assert read.stdout.strip() == f"https://jxjy.example.cn/v/{cert.token}"
 
 
 def test_nobody_with_a_certificate_makes_no_pdf(tree):
