@@ -15,14 +15,14 @@ from models import Throttle, db
 from models.certificates import Certificate
 from models.hours.totals import PersonYearHours
 
-bp = Blueprint("certificate_check", __name__)
+bp = Blueprint("verify", __name__)  # public: the access matrix knows "verify." as such
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,32}")  # secrets.token_urlsafe(16) gives 22 of these
 TOO_MANY = "查验过于频繁，请稍后再试（每个网络地址每小时最多查验 {limit} 次）"
 
 
 @bp.route("/v/<token>")
-def verify(token):
+def certificate(token):
     limit = current_app.config.get("CERTIFICATE_CHECKS_PER_HOUR", 60)
     if not Throttle.hit(f"cert-check:{request.remote_addr}", limit, timedelta(hours=1)):
         abort(429, TOO_MANY.format(limit=limit))

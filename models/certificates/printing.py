@@ -45,7 +45,7 @@ class Printed:
 
 
 def verification_url(token: str) -> str:
-    return url_for("certificate_check.verify", token=token, _external=True)
+    return url_for("verify.certificate", token=token, _external=True)
 
 
 def qr_svg(data: str) -> Markup:
