@@ -9,6 +9,15 @@ others), the pages' data, the template, WeasyPrint and the download. The raw tim
 
 It writes (certificates, audit entries): by default into a fresh SQLite file; ``--database-url`` must name a
 scratch database (never bench_scale, which is read-only), migrated and seeded here.
+
+    .venv/bin/python -m bench.certificates --scale postgresql://postgres@127.0.0.1:5432/bench_scale
+
+The list of 电子证书查询打印 at scale, without writing to that database: on the bench's one connection, TEMP
+tables shadow person_year_hours (a copy, ``met`` = total ≥ 16 h, about half of a year: the scale data meets no
+real rule) and certificate (for every second met person), indexed as the migrations index them. Against them
+and the real person / org tables, for the city with the most staff and for the province: page 1, its capped
+count, page 100, a name prefix and 未发放 — the listing's own calls (models/certificates/listing.py) against the
+same statements run raw, with their plans (a sequential scan of a big table is flagged).
 """
 import argparse
 import re
@@ -100,12 +109,122 @@ def raw_render(app, count):
     return html
 
 
+SCALE_SETUP = [
+    "CREATE TEMP TABLE person_year_hours AS SELECT person_id, year, org_id, public_hours, professional_hours, "
+    "other_hours, total_hours, total_hours >= 16 AS met, updated_at FROM public.person_year_hours",
+    "ALTER TABLE person_year_hours ADD PRIMARY KEY (person_id, year)",
+    "CREATE INDEX ON person_year_hours (org_id, year, met)",
+    "CREATE INDEX ON person_year_hours (year, met)",
+    "CREATE TEMP TABLE certificate (id serial PRIMARY KEY, person_id int NOT NULL, year int NOT NULL, "
+    "org_id int NOT NULL, number varchar(20) NOT NULL UNIQUE, token varchar(32) NOT NULL UNIQUE, "
+    "issued_at timestamp NOT NULL, issued_by varchar(50) NOT NULL, revoked_at timestamp, "
+    "revoke_reason varchar(200), UNIQUE (person_id, year))",
+    "CREATE INDEX ON certificate (year, revoked_at)",
+    "INSERT INTO certificate (person_id, year, org_id, number, token, issued_at, issued_by) "
+    "SELECT person_id, year, org_id, year || '01' || lpad(person_id::text, 8, '0'), md5(person_id::text || year), "
+    "now(), 'bench' FROM person_year_hours WHERE met AND person_id % 2 = 0",
+    "ANALYZE person_year_hours",
+    "ANALYZE certificate",
+]
+BIG_TABLES = ("person", "person_year_hours", "certificate", "organization", "org_closure")
+
+
+def bench_scale(url, repeat):
+    from sqlalchemy import event, text
+    from sqlalchemy.pool import StaticPool
+
+    from models.certificates import listing
+
+    from . import pages
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": StaticPool}})
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def shadow(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            for sql in SCALE_SETUP:
+                cursor.execute(sql)
+            dbapi_connection.commit()
+
+        start = time.perf_counter()
+        db.session.execute(text("SELECT 1"))
+        log(f"临时表已建（{time.perf_counter() - start:.1f} s）")
+        root = db.session.scalar(text("SELECT id FROM organization WHERE parent_id IS NULL ORDER BY id LIMIT 1"))
+        city_id, city, staff = db.session.execute(text(
+            "SELECT o.id, o.name, count(*) FROM organization o JOIN org_closure c ON c.ancestor_id = o.id "
+            "JOIN person p ON p.org_id = c.descendant_id WHERE o.parent_id = :root "
+            "GROUP BY o.id, o.name ORDER BY 3 DESC LIMIT 1"), {"root": root}).one()
+        year = db.session.scalar(text("SELECT max(year) FROM person_year_hours"))
+        log(f"{city}：{staff:,} 名专技人员；年度 {year}")
+        cases = []
+        for scope, org_id in ((city, city_id), ("全省", None)):
+            f = listing.Filters(year=year, org_id=org_id)
+            cases += [(scope, "第1页", lambda f=f: listing.page_rows(f, 0, 20)),
+                      (scope, "计数（上限 10,000）", lambda f=f: listing.capped_count(f, 10_000)),
+                      (scope, "第100页", lambda f=f: listing.page_rows(f, 99, 20)),
+                      (scope, "姓名开头「王」", lambda f=f: listing.page_rows(
+                          listing.Filters(year=year, org_id=org_id, prefix="王"), 0, 20)),
+                      (scope, "未发放", lambda f=f: listing.page_rows(
+                          listing.Filters(year=year, org_id=org_id, status="none"), 0, 20))]
+        catcher = pages.StatementCatcher(db.engine)
+        worst = 0.0
+        try:
+            log(f"\n{'范围':<14}{'查询':<18}{'应用 ms':>9}{'SQL ms':>9}{'比值':>7}  计划")
+            for scope, label, call in cases:
+                call()  # warm
+                runs = []
+                for i in range(repeat):
+                    catcher.caught, catcher.on = [], i == repeat - 1
+                    start = time.perf_counter()
+                    call()
+                    runs.append((time.perf_counter() - start) * 1000)
+                catcher.on = False
+                statements = catcher.caught
+                pages.time_statements(statements, repeat)
+                app_ms, sql_ms = statistics.median(runs), sum(st.ms for st in statements)
+                plan = explain(statements[0])
+                worst = max(worst, app_ms / sql_ms if sql_ms else 0)
+                log(f"{scope:<14}{label:<18}{app_ms:9.1f}{sql_ms:9.1f}{app_ms / sql_ms:7.2f}  {plan}")
+        finally:
+            catcher.close()
+        log(f"\n最大比值 {worst:.2f}×")
+
+
+def explain(statement) -> str:
+    """"顺序扫描 <table>" for each big table the plan reads sequentially; "索引" otherwise."""
+    import json
+
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("EXPLAIN (FORMAT JSON) " + statement.sql, statement.params)
+        plan = cursor.fetchone()[0]
+        raw.rollback()
+    finally:
+        raw.close()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    seqs = []
+
+    def walk(node):
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG_TABLES:
+            seqs.append(node["Relation Name"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return "⚠ 顺序扫描 " + ", ".join(seqs) if seqs else "索引"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=100, help="certificates in the batch (≤ 200: one request)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--scale", metavar="URL", default=None, help="the list at scale, read-only (see above)")
     args = parser.parse_args()
+    if args.scale:
+        bench_scale(args.scale, args.repeat)
+        return
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='bench-cert-')}/bench.sqlite3"
     if "bench_scale" in url:
         raise SystemExit("bench_scale is read-only: give a scratch database")
