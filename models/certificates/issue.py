@@ -171,6 +171,13 @@ def follow_totals(year: int, person_ids=None) -> None:
                            .execution_options(synchronize_session=False))
 
 
+def follow_rebuild() -> None:
+    """After 学时汇总 was rebuilt from scratch: every year that has certificates."""
+    c = Certificate.__table__.c
+    for year in db.session.scalars(select(c.year).distinct().order_by(c.year)).all():
+        follow_totals(year)
+
+
 def certificates_of(year: int, person_ids) -> list[Certificate]:
     """The certificates of ``person_ids`` for ``year`` with what printing reads, in the order of ``person_ids``."""
     from sqlalchemy.orm import joinedload

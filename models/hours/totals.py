@@ -130,6 +130,7 @@ def rebuild() -> None:
     years = db.session.scalars(select(c.year).where(c.status == "approved").distinct().order_by(c.year)).all()
     for year in years:
         db.session.execute(insert(PersonYearHours.__table__).from_select(COLUMNS, _summary_select(year)))
+    _certificates().follow_rebuild()
 
 
 @event.listens_for(Session, "after_flush")

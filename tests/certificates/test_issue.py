@@ -168,3 +168,22 @@ def test_printing_at_the_same_moment_numbers_each_person_once(tree, app):
     for prefix, n in serials.items():
         assert sorted(int(c.number[6:]) for c in got.values() if c.number.startswith(prefix)) == list(range(1, n + 1))
     assert audits("issue") == len(ids)
+
+
+def test_a_rebuild_of_the_summary_revokes_too(tree):
+    from sqlalchemy import update
+
+    from models import CreditRecord
+    from models.hours.totals import rebuild
+
+    a, b = make_person(tree.employer, "甲"), make_person(tree.employer, "乙")
+    professional = meet(tree, tree.employer, [a, b])
+    issue(2026, [a.id, b.id], "王管理")
+    db.session.commit()
+    # A change the summary did not follow (a raw fix in the database): the rebuild finds it.
+    db.session.execute(update(CreditRecord.__table__).where(CreditRecord.__table__.c.id == professional[0])
+                       .values(status="rejected"))
+    rebuild()
+    db.session.commit()
+    got = certs()
+    assert got[a.id].revoked_at is not None and got[b.id].revoked_at is None
