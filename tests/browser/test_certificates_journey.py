@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from admin_views.stats import certificates as certificates_view
 from models import Certificate, db
 
 from ..certificates.conftest import tree  # noqa: F401 - the fixture
@@ -12,7 +13,7 @@ from ..helpers import make_person
 from .steps import login, open_menu
 
 
-def test_print_verify_and_download(app, tree, page, shot, live_server):  # noqa: F811
+def test_print_verify_and_download(app, tree, page, shot, live_server, monkeypatch, tmp_path):  # noqa: F811
     a, b = make_person(tree.employer, "欧阳明远"), make_person(tree.employer, "张堃")
     c = make_person(tree.branch, "李历下")
     short = make_person(tree.employer, "王差六")
@@ -21,6 +22,7 @@ def test_print_verify_and_download(app, tree, page, shot, live_server):  # noqa:
     meet(tree, tree.employer, [short], public=24)
     db.session.commit()
 
+    app.config["JOBS_FOLDER"] = str(tmp_path / "jobs")
     login(page, tree.admin.id_number)
     open_menu(page, "查询统计", "电子证书查询打印")
     rows = page.locator("#certificate-list tbody tr")
@@ -53,6 +55,19 @@ def test_print_verify_and_download(app, tree, page, shot, live_server):  # noqa:
     page.reload()
     expect(page.locator("#certificate-list")).to_contain_text("202601000001")
     shot("printed")
+
+    # 打印全部符合条件 above the limit (lowered here from 200 to 2): asked first, then a job with its download.
+    monkeypatch.setattr(certificates_view, "SYNC_CERTIFICATES", 2)
+    page.goto("/admin/stats/certificates/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_role("button", name="打印全部符合条件").click()
+    expect(page.locator(".job-message")).to_contain_text("已生成 3 张证书")
+    expect(page.locator(".job-download")).to_be_visible()
+    shot("job")
+    with page.expect_download() as download:
+        page.locator(".job-download").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
 
     cert = Certificate.query.filter_by(person_id=a.id).one()
     page.goto(f"/v/{cert.token}")
