@@ -8,9 +8,8 @@ time: a posted id of another unit, or of someone who no longer meets the rule, i
 """
 import io
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
-from markupsafe import Markup
 
 from forms.input import to_id
 from models import access, audit, db, now
@@ -172,8 +171,3 @@ def run_certificates(run):
                                                         "url_label": "返回电子证书查询打印"},
                    file_name=pdf_name(f.year))
 
-
-def status_badge(row) -> Markup:
-    if row.number:
-        return Markup('<span class="badge badge-success">已发放</span>')
-    return Markup('<span class="badge badge-secondary">未发放</span>')

@@ -1,7 +1,6 @@
 """电子证书查询打印 (admin_views/stats/certificates.py): who is listed (independent SQL), scoping through the
 unit picker, filters and bad input, printing selected / all matching (numbers issued, audited), the job above
 SYNC_CERTIFICATES, rights, and a constant number of queries per page."""
-import io
 import re
 
 import pytest
@@ -10,11 +9,10 @@ from sqlalchemy import text
 from admin_views.stats import certificates as page
 from models import AuditEntry, Certificate, Job, db
 from models.certificates import issue
-from models.hours import approval
 
 from ..helpers import make_account, make_admin, make_person, make_role
 from ..querycount import count_queries
-from .data import OPERATOR, approved, meet
+from .data import meet
 
 URL = "/admin/stats/certificates/"
 PRINT = "/admin/stats/certificates/print"

@@ -3,7 +3,6 @@ import re
 import threading
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, Certificate, HoursRule, Organization, db

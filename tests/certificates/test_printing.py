@@ -3,8 +3,6 @@ pages as images (pdftoppm) for a person to look at: tests/screenshots/certificat
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from models import Certificate, db
 from models.certificates import issue
 from models.certificates.printing import certificates_pdf
