@@ -6,9 +6,10 @@ from playwright.sync_api import expect
 
 from admin_views.stats import certificates as certificates_view
 from models import Certificate, db
+from models.hours import approval
 
 from ..certificates.conftest import tree  # noqa: F401 - the fixture
-from ..certificates.data import meet
+from ..certificates.data import OPERATOR, meet
 from ..helpers import make_person
 from .steps import login, open_menu
 
@@ -17,7 +18,7 @@ def test_print_verify_and_download(app, tree, page, shot, live_server, monkeypat
     a, b = make_person(tree.employer, "欧阳明远"), make_person(tree.employer, "张堃")
     c = make_person(tree.branch, "李历下")
     short = make_person(tree.employer, "王差六")
-    meet(tree, tree.employer, [a, b])
+    professional = meet(tree, tree.employer, [a, b])
     meet(tree, tree.branch, [c])
     meet(tree, tree.employer, [short], public=24)
     db.session.commit()
@@ -74,6 +75,12 @@ def test_print_verify_and_download(app, tree, page, shot, live_server, monkeypat
     expect(page.locator("#check-result")).to_contain_text("证书有效")
     expect(page.locator("#certificate-check")).to_contain_text("欧阳明远")
     shot("verified")
+    approval.delete_credits(professional[:1], OPERATOR, "重复申报")  # a's 专业科目 hours go: revoked
+    db.session.commit()
+    page.reload()
+    expect(page.locator("#check-result")).to_contain_text("该证书已撤销")
+    expect(page.locator("#certificate-check")).not_to_contain_text("64 学时")
+    shot("revoked")
 
     page.context.clear_cookies()
     login(page, short.id_number, user_type="专业技术人员")
