@@ -4,6 +4,7 @@ from .account import Account, OutboxMail, PasswordResetCode, Throttle
 from .admin import AdminMembership, Role
 from .audit import AuditEntry
 from .base import db, now
+from .certificates import Certificate
 from .hours import Attachment, CreditRecord, Declaration, HoursRule, LearningForm, TrainingPlan
 from .jobs import Job
 from .org import Department, Organization, OrgClosure, subtree_ids
@@ -16,5 +17,5 @@ __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
     "ChangeRequest", "ReviewRecord", "Transfer", "Job", "LearningForm", "HoursRule", "Declaration", "CreditRecord",
-    "Attachment", "TrainingPlan", "TitleSeries",
+    "Attachment", "TrainingPlan", "TitleSeries", "Certificate",
 ]

@@ -28,7 +28,7 @@ ACTIONS = {
     "create": "新增", "update": "修改", "delete": "删除", "approve": "审核通过", "reject": "驳回",
     "lock": "锁定", "unlock": "解锁", "login": "登录", "password": "修改密码", "reset_password": "重置密码",
     "enable": "启用", "disable": "停用", "register": "注册",
-    "cancel": "撤销", "transfer": "调转", "export": "导出", "import": "导入",
+    "cancel": "撤销", "reinstate": "恢复", "issue": "发放", "print": "打印", "transfer": "调转", "export": "导出", "import": "导入",
 }
 
 

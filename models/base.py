@@ -58,3 +58,13 @@ def lock_row(model, pk, *conditions):
     if db.session.execute(update(model.__table__).where(key == pk).values({key.name: key})).rowcount != 1:
         return None
     return db.session.scalars(fresh).one_or_none()
+
+
+def upsert(table):
+    """INSERT of the current database's dialect, the one that offers ``on_conflict_do_update/nothing``
+    (PostgreSQL and SQLite spell it alike)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

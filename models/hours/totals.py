@@ -13,7 +13,7 @@ from sqlalchemy import (Boolean, ForeignKey, Index, Integer, Numeric, and_, case
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import Select
 
-from ..base import db, now
+from ..base import db, now, upsert
 from ..bulk import in_ids
 from ..person import Person
 from .catalogue import PROFESSIONAL, PUBLIC, HoursRule
@@ -88,6 +88,7 @@ def refresh(pairs) -> None:
         people = sorted(people)
         db.session.execute(delete(table).where(table.c.year == year, in_ids(table.c.person_id, people)))
         db.session.execute(insert(table).from_select(COLUMNS, _summary_select(year, people)))
+        _certificates().follow_totals(year, people)
 
 
 def add_approved(record_ids) -> None:
@@ -118,12 +119,14 @@ def add_approved(record_ids) -> None:
              .select_from(CreditRecord.__table__.join(Person.__table__, p.id == c.person_id))
              .where(in_ids(c.id, record_ids), c.year.in_(sorted(rules)), c.approved_hours.is_not(None))
              .group_by(c.person_id, c.year, p.org_id))
-    stmt = _upsert_insert()(PersonYearHours.__table__).from_select(COLUMNS, delta)
+    stmt = upsert(PersonYearHours.__table__).from_select(COLUMNS, delta)
     t, new = PersonYearHours.__table__.c, stmt.excluded
     sums = {k: getattr(t, k) + getattr(new, k) for k in added}
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[t.person_id, t.year],
         set_={**sums, "met": _met(t.year, sums, rules), "updated_at": new.updated_at}))
+    for year in sorted(rules):  # a revoked certificate whose year is met again is valid again
+        _certificates().follow_totals(year, select(c.person_id).where(in_ids(c.id, record_ids), c.year == year))
 
 
 def _met(year, hours, rules):
@@ -136,14 +139,6 @@ def _met(year, hours, rules):
     return case(*whens, else_=False)
 
 
-def _upsert_insert():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    return upsert
-
-
 def refresh_year(year: int) -> None:
     """After the year's HoursRule changed: ``met`` of every row of the year, in one UPDATE (a rule with minimums
     for other 计入科目 than 公需/专业 is recomputed from the records: other_hours sums them all)."""
@@ -153,12 +148,21 @@ def refresh_year(year: int) -> None:
     if set(minimums) - {PUBLIC, PROFESSIONAL}:
         db.session.execute(delete(table).where(t.year == year))
         db.session.execute(insert(table).from_select(COLUMNS, _summary_select(year)))
+        _certificates().follow_totals(year)
         return
     cols = {PUBLIC: t.public_hours, PROFESSIONAL: t.professional_hours}
     checks = [t.total_hours >= literal(total_need, HOURS)]
     checks += [cols[k] >= literal(v, HOURS) for k, v in minimums.items()]
     db.session.execute(update(table).where(t.year == year).values(
         met=case((and_(true(), *checks), True), else_=False), updated_at=now()))
+    _certificates().follow_totals(year)
+
+
+def _certificates():
+    # Certificates read this table: imported late, they may import it at the top.
+    from .. import certificates
+
+    return certificates
 
 
 def follow_person(person_id: int, org_id: int) -> None:
@@ -174,6 +178,7 @@ def rebuild() -> None:
     years = db.session.scalars(select(c.year).where(c.status == "approved").distinct().order_by(c.year)).all()
     for year in years:
         db.session.execute(insert(PersonYearHours.__table__).from_select(COLUMNS, _summary_select(year)))
+    _certificates().follow_rebuild()
 
 
 @event.listens_for(Session, "after_flush")
