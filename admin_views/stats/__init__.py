@@ -4,3 +4,6 @@ from .unit_picker import OrgTreeView
 
 def add_views(admin, category):
     admin.add_view(OrgTreeView(name="单位树", endpoint="org_tree", url="/admin/org-tree"))
+    from . import completion
+
+    completion.add_views(admin, category)
