@@ -148,8 +148,8 @@ class CompletionView(ScopedView):
             "title": {"text": f"{criteria.year}年继续教育达标情况（按单位）", "left": "center",
                       "textStyle": {"fontSize": 14}},
             "tooltip": {"trigger": "axis"},
-            "legend": {"data": ["人数", "达标人数", "达标率（%）"], "top": 24},
-            "grid": {"left": 50, "right": 50, "top": 60, "bottom": 90},
+            "legend": {"data": ["人数", "达标人数", "达标率（%）"], "bottom": 0},
+            "grid": {"left": 50, "right": 50, "top": 60, "bottom": 110},
             "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 30}},
             "yAxis": [{"type": "value", "name": "人数", "minInterval": 1},
                       {"type": "value", "name": "达标率（%）", "min": 0, "max": 100}],
@@ -172,6 +172,7 @@ class CompletionView(ScopedView):
             .order_by(CreditRecord.end_date, CreditRecord.id)).all()
         attachments = _attachments_of({r.declaration_id for r in records})
         summary = year_summary(person.id, criteria.year)
+        summary["missing"] = [] if summary["met"] else cq.summary_shortfalls(summary)
         return self.render("admin/stats/completion_person.html", person=person, records=records,
                            attachments=attachments, summary=summary, criteria=criteria,
                            back=url_for(".index", **query_args(criteria)), hours_text=cq.hours_text,

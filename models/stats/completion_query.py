@@ -147,6 +147,14 @@ def shortfalls(rule: HoursRule, row: PersonYear, other_by_category=None) -> list
     return out or ["未达标"]  # met by the numbers but not by 学时汇总: a rule changed and its rows are being redone
 
 
+def summary_shortfalls(summary: dict) -> list[str]:
+    """What a person lacks, from models.hours.completion.year_summary's numbers (the 学习记录 page)."""
+    totals = {name: got for name, got, _need in summary["rows"]}
+    row = PersonYear(0, "", "", 0, "", None, None, None, totals.get(PUBLIC, Decimal(0)),
+                     totals.get(PROFESSIONAL, Decimal(0)), Decimal(0), summary["total"], summary["met"])
+    return shortfalls(summary["rule"], row, {k: v for k, v in totals.items() if k not in (PUBLIC, PROFESSIONAL)})
+
+
 def hours_text(value) -> str:
     return f"{Decimal(str(value)).normalize():f}"
 

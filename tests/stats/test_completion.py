@@ -247,7 +247,7 @@ def test_the_drill_shows_the_years_records_with_their_state(auth, client, unit, 
     assert records[pending.id][6] == "待审核" and records[pending.id][4] == "6"
     assert {records[r.id][6] for r in want if r.id != pending.id} == {"已通过"}
     assert {c[1] for c in records.values()} == {"网络培训"}
-    assert "未达标" in html and "李公需" in html
+    assert "未达标" in html and "李公需" in html and "公需差 6 学时" in html
     assert f"/admin/hours/records/details/?id={want[0].id}" in html  # the record's own page, for hours.records
     assert client.get(f"{URL}person/{person.id}/", query_string={"year": 2025}).status_code == 200
     for junk in ("abc", "0", "99999999", staff["other_met"].id):
