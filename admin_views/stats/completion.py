@@ -81,7 +81,7 @@ def query_args(criteria: cq.Criteria, **over) -> dict:
 
 
 def export_rows(criteria: cq.Criteria, progress=None):
-    """The filtered list in the page's order, a chunk of people at a time (keyset on name, id: no OFFSET)."""
+    """The filtered list in the page's order, a chunk of people at a time (keyset on the id: no OFFSET)."""
     done, after = 0, None
     while True:
         rows = cq.page(criteria, 0, EXPORT_CHUNK, after=after)
@@ -93,7 +93,7 @@ def export_rows(criteria: cq.Criteria, progress=None):
         done += len(rows)
         if progress:
             progress(done)
-        after = (rows[-1].name, rows[-1].person_id)
+        after = rows[-1].person_id
 
 
 def write_export(target, criteria: cq.Criteria, progress=None) -> int:

@@ -11,9 +11,10 @@ thousand numbers up over the closure table: no person row is joined to the tree.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 
 from ..base import db
+from ..choices import PERSON_STATUSES
 from ..hours.catalogue import PROFESSIONAL, PUBLIC, HoursRule
 from ..hours.records import CreditRecord
 from ..hours.totals import PersonYearHours
@@ -21,6 +22,7 @@ from ..org import Department, Organization, OrgClosure, subtree_ids
 from ..person import Person
 
 SHORT_NAMES = {PUBLIC: "公需", PROFESSIONAL: "专业"}
+NOT_APPROVED = tuple(s for s in PERSON_STATUSES if s != "approved")
 
 
 @dataclass
@@ -90,7 +92,9 @@ def _prefix_clause(prefix):
     return starts_with(column, prefix)
 
 
-ORDER = lambda: (Person.__table__.c.name, Person.__table__.c.id)  # noqa: E731
+# Registration order. Name order (code points: no reader's order for Chinese anyway) made PostgreSQL walk the
+# name index from its start past every other surname to reach "王…" (200 ms in bench.completion).
+ORDER = lambda: (Person.__table__.c.id,)  # noqa: E731
 
 
 def capped_count(criteria: Criteria, cap: int) -> int:
@@ -100,9 +104,9 @@ def capped_count(criteria: Criteria, cap: int) -> int:
 
 
 def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[PersonYear]:
-    """One page of people in name order, with their unit, department and hours; two statements whatever the
+    """One page of people in registration order, with their unit, department and hours; two statements whatever the
     page holds (the page's people, then — only for a rule with minimums beyond 公需/专业 — their other hours).
-    ``after``: (name, id) of the last row of the previous chunk, for exports (a keyset instead of an OFFSET)."""
+    ``after``: the id of the last row of the previous chunk, for exports (a keyset instead of an OFFSET)."""
     p, h = Person.__table__.c, _hours()
     base = filtered(criteria, p.id, p.name, p.id_number, p.org_id, p.department_id, p.title_series,
                      p.title_level, func.coalesce(h.public_hours, 0).label("public"),
@@ -110,14 +114,14 @@ def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[Person
                      func.coalesce(h.other_hours, 0).label("other"), func.coalesce(h.total_hours, 0).label("total"),
                      func.coalesce(h.met, False).label("met"))
     if after is not None:
-        base = base.where(or_(p.name > after[0], and_(p.name == after[0], p.id > after[1])))
+        base = base.where(p.id > after)
     inner = base.order_by(*ORDER()).limit(limit).offset(offset).subquery()
     o, d = Organization.__table__.c, Department.__table__.c
     rows = db.session.execute(
         select(inner, o.name.label("org_name"), d.name.label("department"))
         .select_from(inner.join(Organization.__table__, o.id == inner.c.org_id)
                      .outerjoin(Department.__table__, d.id == inner.c.department_id))
-        .order_by(inner.c.name, inner.c.id)).all()
+        .order_by(inner.c.id)).all()
     rule = HoursRule.for_year(criteria.year)
     others = _other_categories(rule, criteria.year, [r.id for r in rows])
     return [_person_year(r, rule, others.get(r.id, {})) for r in rows]
@@ -195,23 +199,22 @@ class UnitRow:
 
 
 def _per_unit(year, root_id):
-    """(org_id, persons, met) per unit of ``root_id``'s subtree (None: every unit), as one SELECT.
+    """SELECT (org_id, persons, met) of every unit of ``root_id``'s subtree (None: every unit).
 
-    Counted apart and added: persons from the person index, 达标 from the summary index. A summary row of a person
-    who is no longer approved (停用) is not 达标 of anybody: those few are taken off again.
+    Per unit, three counts that each read one index range: persons from (org_id, status), 达标 from the summary's
+    (org_id, year, met), less the 达标 rows of its people who are no longer approved (停用: few, found from the
+    person index). Grouping the subtree's people in one hash instead read the whole person index (35 ms for a city
+    of 150,000 in bench.completion, against 13 ms so).
     """
     p, h = Person.__table__.c, _hours()
-    in_tree = (lambda col: col.in_(subtree_ids(root_id))) if root_id is not None else (lambda col: literal(True))
-    persons = (select(p.org_id.label("org_id"), func.count().label("persons"), literal(0).label("met"))
-               .where(p.status == "approved", in_tree(p.org_id)).group_by(p.org_id))
-    met = (select(h.org_id.label("org_id"), literal(0).label("persons"), func.count().label("met"))
-           .where(h.year == year, h.met.is_(True), in_tree(h.org_id)).group_by(h.org_id))
-    gone = (select(h.org_id.label("org_id"), literal(0).label("persons"), (-func.count()).label("met"))
-            .select_from(PersonYearHours.__table__.join(Person.__table__, p.id == h.person_id))
-            .where(h.year == year, h.met.is_(True), p.status != "approved", in_tree(h.org_id)).group_by(h.org_id))
-    both = union_all(persons, met, gone).subquery()
-    return (select(both.c.org_id, func.sum(both.c.persons).label("persons"), func.sum(both.c.met).label("met"))
-            .group_by(both.c.org_id))
+    unit = OrgClosure.__table__.c.descendant_id if root_id is not None else Organization.__table__.c.id
+    persons = select(func.count()).where(p.org_id == unit, p.status == "approved").scalar_subquery()
+    met = select(func.count()).where(h.org_id == unit, h.year == year, h.met.is_(True)).scalar_subquery()
+    gone = (select(func.count()).select_from(Person.__table__.join(
+        PersonYearHours.__table__, and_(h.person_id == p.id, h.year == year, h.met.is_(True))))
+        .where(p.org_id == unit, p.status.in_(NOT_APPROVED)).scalar_subquery())
+    q = select(unit.label("org_id"), persons.label("persons"), (met - gone).label("met"))
+    return q.where(OrgClosure.__table__.c.ancestor_id == root_id) if root_id is not None else q
 
 
 def unit_summary(year: int, org_id: int | None, cap: int = 500) -> tuple[list[UnitRow], bool]:
