@@ -111,11 +111,11 @@ class CompletionView(ScopedView):
     def index(self):
         criteria, org, dept = read_criteria()
         page = max(0, min(to_id(request.args.get("page", "")) or 0, COUNT_CAP // PAGE_SIZE))
-        count = self._count(criteria, page)
-        rows = cq.page(criteria, page * PAGE_SIZE, PAGE_SIZE)
         units, more_units = cq.unit_summary(criteria.year, criteria.org_id)
+        count = self._count(criteria, page, None if more_units else cq.totals(units))
+        rows = cq.page(criteria, page * PAGE_SIZE, PAGE_SIZE)
         rule = cq.HoursRule.for_year(criteria.year)
-        pages = -(-int(count) // PAGE_SIZE) if count else 0
+        pages = min(-(-int(count) // PAGE_SIZE), COUNT_CAP // PAGE_SIZE + 1) if count else 0
         return self.render(
             "admin/stats/completion.html", criteria=criteria, org=org, dept=dept, rows=rows, count=count,
             page=page, pages=pages, units=units, more_units=more_units, unit_total=cq.totals(units), rule=rule,
@@ -125,8 +125,12 @@ class CompletionView(ScopedView):
             hours_text=cq.hours_text, can_see_records=access.can("hours.records"))
 
     @staticmethod
-    def _count(criteria, page):
-        """The capped count of the list (as ScopedModelView.capped_count: a province is not counted in full)."""
+    def _count(criteria, page, total):
+        """How many people the list holds. Filtered by year, unit and 达标 only, that is the summary's total,
+        already read; otherwise a capped count (as ScopedModelView.capped_count: a province is not counted in
+        full)."""
+        if total is not None and not (criteria.department_id or criteria.series or criteria.prefix):
+            return {None: total.persons, True: total.met, False: total.persons - total.met}[criteria.met]
         limit = max(COUNT_CAP, (page + 4) * PAGE_SIZE)
         count = cq.capped_count(criteria, limit)
         return CappedCount(count) if count > limit else count

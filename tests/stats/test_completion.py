@@ -202,6 +202,7 @@ def test_filters(auth, client, unit, staff, args, names):
     html = page(client, **args)
     shown = {c[0] for c in cells(html, "person").values()}
     assert shown == names
+    assert f"共 {len(names)} 人" in html  # from the summary's totals or a count of its own, the same number
     export = client.get(URL + "export.xlsx", query_string=args)
     rows = list(load_workbook(io.BytesIO(export.data)).worksheets[0].iter_rows(min_row=2, values_only=True))
     assert {r[0] for r in rows} == names
