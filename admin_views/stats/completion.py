@@ -112,13 +112,14 @@ class CompletionView(ScopedView):
         criteria, org, dept = read_criteria()
         page = max(0, min(to_id(request.args.get("page", "")) or 0, COUNT_CAP // PAGE_SIZE))
         units, more_units = cq.unit_summary(criteria.year, criteria.org_id)
-        count = self._count(criteria, page, None if more_units else cq.totals(units))
+        unit_total = None if more_units else cq.totals(units)  # a total of the listed units only would mislead
+        count = self._count(criteria, page, unit_total)
         rows = cq.page(criteria, page * PAGE_SIZE, PAGE_SIZE)
         rule = cq.HoursRule.for_year(criteria.year)
         pages = min(-(-int(count) // PAGE_SIZE), COUNT_CAP // PAGE_SIZE + 1) if count else 0
         return self.render(
             "admin/stats/completion.html", criteria=criteria, org=org, dept=dept, rows=rows, count=count,
-            page=page, pages=pages, units=units, more_units=more_units, unit_total=cq.totals(units), rule=rule,
+            page=page, pages=pages, units=units, more_units=more_units, unit_total=unit_total, rule=rule,
             departments=department_options(org), series=series_names(active_only=False),
             years=list(range(now().year, FIRST_YEAR - 1, -1))[:10], args=query_args(criteria),
             url=lambda endpoint=".index", **over: url_for(endpoint, **query_args(criteria, **over)),

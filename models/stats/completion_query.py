@@ -85,16 +85,11 @@ def filtered(criteria: Criteria, *columns):
 
 
 def _prefix_clause(prefix):
-    from admin_views.filters import starts_with  # the one index-friendly prefix match of the app
+    from admin_views.filters import starts_with  # the app's one index-friendly prefix match (late: no import cycle)
 
     p = Person.__table__.c
     column = p.id_number if prefix[:1].isdigit() else p.name
     return starts_with(column, prefix)
-
-
-# Registration order. Name order (code points: no reader's order for Chinese anyway) made PostgreSQL walk the
-# name index from its start past every other surname to reach "王…" (200 ms in bench.completion).
-ORDER = lambda: (Person.__table__.c.id,)  # noqa: E731
 
 
 def capped_count(criteria: Criteria, cap: int) -> int:
@@ -104,9 +99,12 @@ def capped_count(criteria: Criteria, cap: int) -> int:
 
 
 def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[PersonYear]:
-    """One page of people in registration order, with their unit, department and hours; two statements whatever the
-    page holds (the page's people, then — only for a rule with minimums beyond 公需/专业 — their other hours).
-    ``after``: the id of the last row of the previous chunk, for exports (a keyset instead of an OFFSET)."""
+    """One page of people in registration order (id), with their unit, department and hours: the page's people,
+    the year's rule and — only for a rule with minimums beyond 公需/专业 — their other hours, whatever the page holds.
+    ``after``: the id of the last row of the previous chunk, for exports (a keyset instead of an OFFSET).
+
+    Not in name order: code points are no reader's order for Chinese anyway, and PostgreSQL walked the name index
+    from its start past every other surname to reach "王…" (200 ms for 济南 in bench.completion)."""
     p, h = Person.__table__.c, _hours()
     base = filtered(criteria, p.id, p.name, p.id_number, p.org_id, p.department_id, p.title_series,
                      p.title_level, func.coalesce(h.public_hours, 0).label("public"),
@@ -115,7 +113,7 @@ def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[Person
                      func.coalesce(h.met, False).label("met"))
     if after is not None:
         base = base.where(p.id > after)
-    inner = base.order_by(*ORDER()).limit(limit).offset(offset).subquery()
+    inner = base.order_by(p.id).limit(limit).offset(offset).subquery()
     o, d = Organization.__table__.c, Department.__table__.c
     rows = db.session.execute(
         select(inner, o.name.label("org_name"), d.name.label("department"))
@@ -186,7 +184,6 @@ class UnitRow:
     persons: int
     met: int
     own: bool  # the picked unit's own staff (not its subtree)
-    has_children: bool = False
     pickable: bool = True  # an approved unit: the page may be narrowed to it (a 停用 one still counts its staff)
 
     @property
@@ -204,7 +201,7 @@ def _per_unit(year, root_id):
     Per unit, three counts that each read one index range: persons from (org_id, status), 达标 from the summary's
     (org_id, year, met), less the 达标 rows of its people who are no longer approved (停用: few, found from the
     person index). Grouping the subtree's people in one hash instead read the whole person index (35 ms for a city
-    of 150,000 in bench.completion, against 13 ms so).
+    of 150,000 in bench.completion, against 7 ms so).
     """
     p, h = Person.__table__.c, _hours()
     unit = OrgClosure.__table__.c.descendant_id if root_id is not None else Organization.__table__.c.id
@@ -222,7 +219,6 @@ def unit_summary(year: int, org_id: int | None, cap: int = 500) -> tuple[list[Un
     for the province (None) the top units. Returns (rows, more): at most ``cap`` children are listed."""
     per_unit = _per_unit(year, org_id).cte("per_unit")
     o, c = Organization.__table__.c, OrgClosure.__table__.c
-    child = Organization.__table__.alias("child")
     heads = select(o.id).where(o.parent_id.is_(None) if org_id is None else o.parent_id == org_id)
     # A unit's numbers count for the child (depth-1 unit) whose subtree holds it; the picked unit's own, for itself.
     rolled = union_all(
@@ -234,17 +230,16 @@ def unit_summary(year: int, org_id: int | None, cap: int = 500) -> tuple[list[Un
     ).subquery()
     sums = (select(rolled.c.head, func.sum(rolled.c.persons).label("persons"), func.sum(rolled.c.met).label("met"))
             .group_by(rolled.c.head).subquery())
-    has_children = select(child.c.id).where(child.c.parent_id == o.id, child.c.status == "approved").exists()
     own_first = case((o.id == (org_id if org_id is not None else -1), 0), else_=1)
     rows = db.session.execute(
         select(o.id, o.name, o.status, func.coalesce(sums.c.persons, 0).label("persons"),
-               func.coalesce(sums.c.met, 0).label("met"), has_children.label("has_children"))
+               func.coalesce(sums.c.met, 0).label("met"))
         .select_from(Organization.__table__.outerjoin(sums, sums.c.head == o.id))
         .where(or_(o.id.in_(heads), o.id == (org_id if org_id is not None else -1)),
                or_(o.status == "approved", sums.c.persons > 0))
         .order_by(own_first, o.name, o.id).limit(cap + 2)).all()
-    out = [UnitRow(r.id, r.name, int(r.persons), int(r.met), r.id == org_id, bool(r.has_children),
-                   r.status == "approved") for r in rows]
+    out = [UnitRow(r.id, r.name, int(r.persons), int(r.met), r.id == org_id, r.status == "approved")
+           for r in rows]
     listed = cap + (1 if org_id is not None else 0)
     return out[:listed], len(out) > listed
 

@@ -330,3 +330,42 @@ def test_the_operator_sees_the_province_by_its_top_units(auth, client, unit, sta
     assert units[unit.province.id][1:3] == [str(len(total)), str(sum(v[3] for v in total.values()))]
     assert listed(html) == total
     assert PersonYearHours.query.count() >= 5
+
+
+def test_the_drill_links_the_proof_files_through_the_attachment_view(app, auth, client, unit, staff, tmp_path):
+    from models.hours.attachments import store
+
+    from ..hours.test_attachments import PDF, upload
+
+    app.config["ATTACHMENTS_FOLDER"] = str(tmp_path / "att")
+    person = staff["met"]
+    actor = Actor(None, "单位管理员", unit.employer.id, unit.employer.id)
+    d = declare(form("face_to_face"), PROFESSIONAL, {"organizer": "省学会", "days": 1}, [person.id],
+                declared_by="unit", actor=actor, org=unit.employer, title="新技术培训",
+                start_date=date(YEAR, 5, 1), end_date=date(YEAR, 5, 1))
+    [att] = store([upload("2026年结业证书.pdf", PDF)], d)
+    db.session.commit()
+    auth.login(unit.admin)
+    html = client.get(f"{URL}person/{person.id}/").get_data(as_text=True)
+    link = f"/admin/hours/attachments/{att.id}"
+    assert link in html and "2026年结业证书.pdf" in html
+    r = client.get(link)
+    assert r.status_code == 200 and r.data == PDF
+    auth.logout()
+    auth.login(unit.other_admin)
+    assert client.get(link).status_code == 404
+
+
+def test_a_unit_with_more_children_than_listed_says_so_and_still_counts_right(auth, client, unit, staff,
+                                                                              monkeypatch):
+    from functools import partial
+
+    from models.stats import completion_query as cq
+
+    monkeypatch.setattr(view_module.cq, "unit_summary", partial(cq.unit_summary, cap=1))
+    make_org("济南示范科技有限公司甲分公司", parent=unit.employer)
+    auth.login(unit.admin)
+    html = page(client)
+    assert set(cells(html, "org")) == {unit.employer.id, unit.branch.id}  # own row + the first child by name
+    assert "仅列出前" in html and "<tfoot>" not in html
+    assert "共 6 人" in html and len(cells(html, "person")) == 6
