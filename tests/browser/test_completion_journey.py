@@ -64,3 +64,31 @@ def test_filter_drill_export_and_pick_a_unit(page, shot, live_server):
     expect(page.locator(".unit-picker-input")).to_have_value("济南市第一人民医院东院区")
     expect(page.locator("table.completion-people tbody tr").first).to_contain_text("东院区")
     shot("picked-east-campus")
+
+
+def test_the_city_reads_its_units_and_a_bar_opens_one(page, shot, live_server):
+    load_demo()
+    city = documented.BY_KEY["city_admin"]
+    login(page, city.id_number, documented.PASSWORD, user_type="主管部门")
+    page.goto("/admin/stats/completion/")
+    chart = page.locator("#completion-chart")
+    expect(chart).to_have_attribute("data-chart-ready", "1")
+    units = page.locator("table.completion-units tbody tr")
+    expect(units.first).to_contain_text("济南市人力资源和社会保障局")
+    assert units.count() >= 5
+    shot("city-summary")
+    # The tallest bar is the unit with the most staff; clicking it narrows the page to that unit.
+    bars = chart.locator("svg path")
+    best, box = None, None
+    for i in range(bars.count()):
+        b, fill = bars.nth(i).bounding_box(), bars.nth(i).get_attribute("fill") or "none"
+        if fill in ("none", "#000", "transparent") or not b or not 8 < b["width"] < 150:
+            continue  # axes, the rate line, labels: not a bar
+        if box is None or b["height"] > box["height"]:
+            best, box = i, b
+    assert best is not None
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 5)
+    expect(page).to_have_url(re.compile(r"org=\d+"))
+    expect(page.locator(".unit-picker-input")).not_to_have_value("济南市人力资源和社会保障局")
+    shot("bar-opened-unit")
