@@ -98,7 +98,10 @@ def explain(statements) -> list[str]:
             seq = [t for t in BIG_TABLES if any(f"Seq Scan on {t} " in line or line.endswith(f"Seq Scan on {t}")
                                                 for line in plan)]
             head = " ".join(s.sql.split())[:160]
-            out.append(f"-- {head} …{'  【顺序扫描 ' + '、'.join(seq) + '】' if seq else ''}\n  " + "\n  ".join(plan))
+            # Under a Limit (the capped count's 10,001 rows) a sequential scan stops once it has enough rows.
+            bounded = "，在 Limit 之下：读够即停" if seq and any("Limit" in line for line in plan) else ""
+            flag = f"  【顺序扫描 {'、'.join(seq)}{bounded}】" if seq else ""
+            out.append(f"-- {head} …{flag}\n  " + "\n  ".join(plan))
         raw.rollback()
     finally:
         raw.close()
