@@ -12,6 +12,7 @@ from models.title_series import series_options
 
 from .base import ScopedModelView
 from .filters import IdChoiceFilter, InSelectFilter, PrefixFilter, RowChoiceFilter, starts_with
+from .stats.unit_filter import OrgSubtreeFilter, with_linked_departments
 
 from .export import ExportColumn as Col
 
@@ -62,12 +63,13 @@ class StaffQueryView(ScopedModelView):
     column_filters = [
         PrefixFilter(Person.name, "姓名"),
         FilterEqual(Person.id_number, "身份证号"),
-        IdChoiceFilter(Person.department_id, "所在部门", _own_departments),
+        IdChoiceFilter(Person.department_id, "所在部门", lambda: with_linked_departments(_own_departments())),
         InSelectFilter(Person.org_id, "所属单位", _units_named, operation="名称开头是"),
         FilterEqual(Person.education, "学历", options=_choices(EDUCATIONS)),
         RowChoiceFilter(Person.title_series, "职称系列", series_options),
         FilterEqual(Person.title_level, "职称级别", options=_choices(TITLE_LEVELS)),
         FilterEqual(Person.status, "状态", options=list(PERSON_STATUSES.items())),
+        OrgSubtreeFilter(Person.org_id, "所属单位（含下属单位）"),  # last: the positions before it are in links
     ]
     column_formatters = {
         "id_number": lambda v, c, m, n: m.masked_id,

@@ -89,7 +89,7 @@
 
     function search(prefix) {
       mode = 'search';
-      fetchItems({q: prefix}).then(function (data) {
+      return fetchItems({q: prefix}).then(function (data) {
         if (input.value.trim() !== prefix) return;  // an older answer than what is typed now
         tree.textContent = '';
         data.items.forEach(function (d) { d.has_children = false; });
@@ -140,10 +140,19 @@
         start.then(function () { var first = items()[0]; if (first) focus(first); });
       } else if (e.key === 'Escape') {
         close();
-      } else if (e.key === 'Enter' && !panel.hidden) {
-        e.preventDefault();  // Enter in the box picks the first match instead of submitting an unpicked name
-        var first = items()[0];
-        if (first) pick(first);
+      } else if (e.key === 'Enter') {
+        // Enter on a typed name picks the first match (waiting for the search if it is still to come) rather
+        // than submitting the form with the previous unit under a name that is not it.
+        var prefix = input.value.trim();
+        if (!panel.hidden) {
+          e.preventDefault();
+          var first = items()[0];
+          if (first) pick(first);
+        } else if (prefix && prefix !== input.dataset.picked) {
+          e.preventDefault();
+          clearTimeout(timer);
+          search(prefix).then(function () { var hit = items()[0]; if (hit) pick(hit); });
+        }
       }
     });
 
