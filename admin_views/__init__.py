@@ -78,6 +78,7 @@ def init_admin(app, csp_nonce):
     admin.add_view(StaffQueryView(Person, name="专技人员信息查询", category=STATS, endpoint="staff"))
     admin.add_view(StaffImportView(name="专技人员批量导入", category=STATS, endpoint="staff_import",
                                    url="/admin/staff/import"))
+    stats.add_certificate_views(admin, STATS)
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
     admin.add_view(JobsView(Job, name="导入导出任务", category=STATS, endpoint="jobs"))
     return admin

@@ -237,7 +237,7 @@ def load_demo_credits(reason: str):
     ensure_catalogue()
     db.session.commit()
     added = add_credits(DEMO_CREDITS, reason=reason)
-    return added + add_staff_story(reason)
+    return added + add_staff_story(reason) + add_completion(reason)
 
 
 # 张静, the documented staff account, opens 我的学时 on a year that tells a story: 公需 done, 专业 partly approved, one
@@ -285,3 +285,70 @@ def add_staff_story(reason: str):
             decide_credits(ids, decision, reviewer, REJECT_REASON if decision == "rejected" else None)
     db.session.commit()
     return len(STAFF_STORY)
+
+
+# 继教完成情况 needs people who met a year's rule, and people just short of it. Within each demo unit, the n-th
+# approved person (by id) gets, by n % 20: last year 0–9 公需 30 + 专业 64 (达标), 10–11 公需 24 (公需差 6),
+# 12–13 专业 56 (专业差 4); this year 0–7 达标, 8–9 公需差 6, 10–11 专业差 4; the rest nothing more than the mix
+# above. Declared by the unit as 网络培训 (公需) and 面授培训 (专业), approved by its superior: routing, caps and
+# audit as in the app. 张静 keeps this year's story (专业 partly approved) and gets last year's 达标 only.
+COMPLETION_PLAN = {  # year offset (0 = this year) -> [(n % 20 range, 公需 hours, 专业 days of 8 hours)]
+    1: [(range(0, 10), 30, 8), (range(10, 12), 24, 8), (range(12, 14), 30, 7)],
+    0: [(range(0, 8), 30, 8), (range(8, 10), 24, 8), (range(10, 12), 30, 7)],
+}
+COMPLETION_MONTH = {1: (4, 10), 0: (3, 9)}  # 公需 / 专业 months of the activity
+
+
+def add_completion(reason: str) -> int:
+    """The records that make the demo's 达标 and 差几学时 people (see COMPLETION_PLAN); returns records added.
+    Only units of the demo tree take part (a test's own units do not)."""
+    from models import Account, Organization, Person
+    from models.actor import Actor
+    from models.hours.approval import decide_credits
+    from models.hours.records import declare
+
+    from .accounts import BY_KEY
+    from .orgs import ORGS
+
+    names = [spec.name for spec in ORGS if spec.kind == "employer"]
+    units = db.session.scalars(select(Organization).where(Organization.name.in_(names),
+                                                          Organization.status == "approved")
+                               .order_by(Organization.id)).all()
+    admin = db.session.scalar(select(Account).where(Account.id_number == BY_KEY["employer_admin"].id_number))
+    if not units or admin is None:
+        return 0
+    story = BY_KEY["staff"].id_number
+    online = db.session.scalar(select(LearningForm).where(LearningForm.code == "online"))
+    face = db.session.scalar(select(LearningForm).where(LearningForm.code == "face_to_face"))
+    today, added = now().date(), 0
+    with audit.reason(reason):
+        for unit in units:
+            people = db.session.execute(select(Person.id, Person.id_number).where(
+                Person.org_id == unit.id, Person.status == "approved").order_by(Person.id)).all()
+            declarer = Actor(admin.id, "单位管理员", unit.id, unit.id)
+            reviewer = Actor(None, "上级主管部门审核员", unit.parent_id, unit.parent_id)
+            ids = []
+            for back, groups in COMPLETION_PLAN.items():
+                year = today.year - back
+                for ranks, public, days in groups:
+                    group = [pid for n, (pid, number) in enumerate(people)
+                             if n % 20 in ranks and not (back == 0 and number == story)]
+                    if not group:
+                        continue
+                    for form, category, values, title, month in (
+                            (online, "公需科目", {"platform": "山东省专业技术人员继续教育网",
+                                                 "course": "专业技术人员公需科目", "hours": public},
+                             f"{year}年度公需科目网络培训", COMPLETION_MONTH[back][0]),
+                            (face, "专业科目", {"organizer": unit.name, "place": "本单位培训中心", "days": days},
+                             f"{year}年度专业科目集中培训", COMPLETION_MONTH[back][1])):
+                        day = date(year, month, 15) if back else date(year, min(month, today.month), 1)
+                        d = declare(form, category, values, group, declared_by="unit", actor=declarer, org=unit,
+                                    title=title, start_date=day, end_date=day)
+                        ids += db.session.scalars(select(CreditRecord.id)
+                                                  .where(CreditRecord.declaration_id == d.id)).all()
+            if ids:
+                # A unit without a superior (none in the demo) would be the operator's to decide.
+                decide_credits(ids, "approved", reviewer if unit.parent_id else Actor(None, "平台运维", None, None))
+                added += len(ids)
+    db.session.commit()
+    return added

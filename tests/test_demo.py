@@ -143,6 +143,40 @@ def test_documented_accounts_log_in_as_documented(app):
     assert documented.PASSWORD in readme
 
 
+def test_about_half_of_each_unit_meets_a_years_rule_and_others_fall_just_short(app):
+    """继教完成情况 and 电子证书 need both: people who met last year's and this year's 学时规则, and people a few
+    hours short. Counted here from the approved records, against the rule of each year."""
+    from sqlalchemy import text
+
+    from models import HoursRule, now
+
+    load_demo()
+    this = now().year
+    for year, low, high in ((this - 1, 0.40, 0.62), (this, 0.30, 0.55)):
+        rule = HoursRule.for_year(year)
+        need = {k: float(v) for k, v in rule.minimums.items()}
+        rows = db.session.execute(text(
+            "SELECT o.name, p.id, COALESCE(SUM(CASE WHEN r.category = '公需科目' THEN r.approved_hours END), 0), "
+            "COALESCE(SUM(CASE WHEN r.category = '专业科目' THEN r.approved_hours END), 0), "
+            "COALESCE(SUM(r.approved_hours), 0) FROM person p JOIN organization o ON o.id = p.org_id "
+            "LEFT JOIN credit_record r ON r.person_id = p.id AND r.year = :y AND r.status = 'approved' "
+            "WHERE p.status = 'approved' AND o.status = 'approved' AND o.kind = 'employer' GROUP BY o.name, p.id"),
+            {"y": year}).all()
+        by_unit = {}
+        for unit, _pid, pub, prof, total in rows:
+            met = float(total) >= float(rule.total) and float(pub) >= need["公需科目"] and float(prof) >= need["专业科目"]
+            short = not met and float(total) >= float(rule.total) - 10
+            counts = by_unit.setdefault(unit, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += met
+            counts[2] += short
+        main = by_unit[next(o.name for o in ORGS if o.key == MAIN_EMPLOYER)]
+        assert low <= main[1] / main[0] <= high and main[2] >= 5, (year, main)
+        for unit, (n, met, short) in by_unit.items():
+            assert 0.25 <= met / n <= 0.75, (year, unit, n, met)
+        assert sum(c[2] for c in by_unit.values()) >= 100, year
+
+
 # -- scale data ----------------------------------------------------------------------------------------
 def test_add_persons_adds_valid_audited_staff_and_skips_taken_numbers(app):
     load_demo()
