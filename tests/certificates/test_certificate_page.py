@@ -76,7 +76,10 @@ def test_the_operator_sees_the_province_and_picks_any_unit(client, auth, tree, p
 def test_filters_and_bad_values(client, auth, tree, people):
     auth.login(tree.admin)
     assert listed(client.get(URL, query_string={"q": "甲"})) == ["甲一"]
-    assert listed(client.get(URL, query_string={"q": people.b.id_number[:10]})) == ["乙二"]
+    r = client.get(URL, query_string={"q": people.b.id_number[:10]})
+    assert listed(r) == ["乙二"]
+    html = r.get_data(as_text=True)  # found by the full prefix typed, shown masked as on every list
+    assert people.b.id_number not in html and people.b.masked_id in html
     assert listed(client.get(URL, query_string={"q": "%"})) == []
     assert listed(client.get(URL, query_string={"year": "2025"})) == []
     issue(2026, [people.a.id], "王管理")
