@@ -1,8 +1,10 @@
 """继教完成情况查询 in a real browser (F27) on the demo data: the unit admin of 济南市第一人民医院 reads the summary and
-its chart, filters 未达标 for last year, drills into one person's 学习记录, exports the list, then picks the
-东院区 row of the summary."""
+its chart, filters 未达标 for last year, drills into one person's 学习记录, exports the list, picks the 东院区 row of
+the summary, then prints the year's certificates of the 达标 persons (F30) and opens one QR code's link in a fresh
+browser, as anyone holding the paper would."""
 import io
 import re
+import subprocess
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -12,10 +14,11 @@ from demo import load_demo
 from models import now
 from models.spreadsheet.writing import download_name
 
+from .conftest import SCREENSHOTS
 from .steps import login, open_menu
 
 
-def test_filter_drill_export_and_pick_a_unit(page, shot, live_server):
+def test_filter_drill_export_pick_a_unit_then_print_and_verify(browser, page, shot, live_server, tmp_path):
     load_demo()
     admin = documented.BY_KEY["employer_admin"]
     login(page, admin.id_number, documented.PASSWORD)
@@ -64,6 +67,42 @@ def test_filter_drill_export_and_pick_a_unit(page, shot, live_server):
     expect(page.locator(".unit-picker-input")).to_have_value("济南市第一人民医院东院区")
     expect(page.locator("table.completion-people tbody tr").first).to_contain_text("东院区")
     shot("picked-east-campus")
+
+    # 电子证书查询打印 of the same year: everyone listed met the rule; all of them in one PDF (fewer than 200).
+    open_menu(page, "查询统计", "电子证书查询打印")
+    page.locator("select[name=year]").select_option(last)
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询", exact=True).click()
+    count = int(re.search(r"(\d+)", page.locator("#certificate-count strong").inner_text()).group(1))
+    first = page.locator("#certificate-list tbody tr").first.locator("td").nth(1).inner_text()
+    assert 0 < count <= 200
+    with page.expect_download(timeout=120_000) as info:  # a hundred pages of WeasyPrint: seconds, not milliseconds
+        page.get_by_role("button", name="打印全部符合条件").click(no_wait_after=True)
+    pdf = tmp_path / "certificates.pdf"
+    info.value.save_as(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("专业技术人员继续教育证书") == count and f"（{last}年度）" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    page_png = next(tmp_path.glob("page-*.png"))
+    url = subprocess.run(["zbarimg", "-q", "--raw", str(page_png)], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert re.fullmatch(re.escape(live_server.url) + r"/v/[A-Za-z0-9_-]{22}", url), url
+    page.reload()
+    expect(page.locator("#certificate-list tbody tr").first).to_contain_text(f"{last}01")  # numbered: year + 济南
+    shot("certificates-printed")
+
+    stranger = browser.new_context(locale="zh-CN")  # no session: whoever scans the paper
+    try:
+        check = stranger.new_page()
+        check.goto(url)
+        expect(check.locator("#check-result")).to_contain_text("证书有效")
+        expect(check.locator("#certificate-check")).to_contain_text(first)
+        expect(check.locator("body")).not_to_contain_text("身份证")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        check.screenshot(path=str(SCREENSHOTS / "completion-journey-qr-verified.png"), full_page=True)
+    finally:
+        stranger.close()
 
 
 def test_the_city_reads_its_units_and_a_bar_opens_one(page, shot, live_server):
