@@ -3,13 +3,11 @@ from datetime import timedelta
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateBetweenFilter, FilterEqual
 from flask_admin.model import filters as stock
-from sqlalchemy import and_, or_
 
 from forms.input import DAY_OUT_OF_RANGE, day_in_range, to_id
 from models import db
+from models.base import starts_with  # noqa: F401  (the lists' prefix match, also used by models)
 
-# Above every character: ``col < prefix || TOP`` bounds the range of strings that start with prefix (binary order).
-_TOP = "\U0010FFFF"
 
 DATE_FILTERS = (stock.BaseDateFilter, stock.BaseDateBetweenFilter, stock.BaseDateTimeFilter,
                 stock.BaseDateTimeBetweenFilter)
@@ -29,24 +27,6 @@ def contains(column, value):
     """``column`` contains ``value`` literally (% and _ typed by the user match themselves)."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def starts_with(column, value):
-    """``column`` starts with ``value`` literally, as a range an ordinary index answers.
-
-    A ``%value%`` match reads every row of the table whatever its indexes; a prefix does not. PostgreSQL
-    turns ``LIKE 'value%'`` into an index range on a ``varchar_pattern_ops`` index (the default escape
-    character is the backslash); SQLite's LIKE ignores indexes unless case-sensitive, so there the prefix is
-    spelled as the range itself, which its binary-collated indexes serve. ASCII letters also match upper-cased
-    (ID numbers end in X, USCCs are upper case).
-    """
-    values = dict.fromkeys((value, value.upper()))
-    if db.session.get_bind().dialect.name == "postgresql":
-        clauses = [column.like(v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-                   for v in values]
-    else:
-        clauses = [and_(column >= v, column < v + _TOP) for v in values]
-    return or_(*clauses)
 
 
 class PrefixFilter(BaseSQLAFilter):

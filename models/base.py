@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, Integer, MetaData, select, update
+from sqlalchemy import BigInteger, Integer, MetaData, and_, or_, select, update
 from sqlalchemy.orm import DeclarativeBase
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -68,3 +68,25 @@ def upsert(table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+# Above every character: ``col < prefix || TOP`` bounds the range of strings that start with prefix (binary order).
+_TOP = "\U0010FFFF"
+
+
+def starts_with(column, value):
+    """``column`` starts with ``value`` literally, as a range an ordinary index answers.
+
+    A ``%value%`` match reads every row of the table whatever its indexes; a prefix does not. PostgreSQL
+    turns ``LIKE 'value%'`` into an index range on a ``varchar_pattern_ops`` index (the default escape
+    character is the backslash); SQLite's LIKE ignores indexes unless case-sensitive, so there the prefix is
+    spelled as the range itself, which its binary-collated indexes serve. ASCII letters also match upper-cased
+    (ID numbers end in X, USCCs are upper case).
+    """
+    values = dict.fromkeys((value, value.upper()))
+    if db.session.get_bind().dialect.name == "postgresql":
+        clauses = [column.like(v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+                   for v in values]
+    else:
+        clauses = [and_(column >= v, column < v + _TOP) for v in values]
+    return or_(*clauses)

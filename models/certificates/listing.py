@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, literal, select
 
-from ..base import db
+from ..base import db, starts_with
 from ..hours.totals import PersonYearHours
 from ..org import Organization, subtree_ids
 from ..person import Person
@@ -27,8 +27,6 @@ class Filters:
 
 
 def _where(f: Filters, query):
-    from admin_views.filters import starts_with  # the one prefix matcher both databases index
-
     h = PersonYearHours.__table__.c
     query = query.where(h.year == f.year, h.met, Person.status == "approved")
     if f.org_id is not None:

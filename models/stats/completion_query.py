@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 
-from ..base import db
+from ..base import db, starts_with
 from ..choices import PERSON_STATUSES
 from ..hours.catalogue import PROFESSIONAL, PUBLIC, HoursRule
 from ..hours.records import CreditRecord
@@ -85,8 +85,6 @@ def filtered(criteria: Criteria, *columns):
 
 
 def _prefix_clause(prefix):
-    from admin_views.filters import starts_with  # the app's one index-friendly prefix match (late: no import cycle)
-
     p = Person.__table__.c
     column = p.id_number if prefix[:1].isdigit() else p.name
     return starts_with(column, prefix)
