@@ -124,18 +124,23 @@
     return still;
   }
 
+  // Answers can arrive out of order (a category, then quickly a form): only the latest choice's answer counts.
+  var loads = 0;
+
   function load() {
     remember();
+    var mine = ++loads;
     var query = new URLSearchParams({category: category.value, form_id: formId.value});
     fetch(choice.getAttribute('data-schema-url') + '?' + query, {credentials: 'same-origin',
                                                                headers: {Accept: 'application/json'}})
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (answer) {
+        if (mine !== loads) return;
         var still = fillForms(answer.forms);
         choiceError(answer.refusal);
         render(still && !answer.refusal ? answer.schema : null);
       })
-      .catch(function () { choiceError('载入学习形式失败，请刷新页面后重试'); });
+      .catch(function () { if (mine === loads) choiceError('载入学习形式失败，请刷新页面后重试'); });
   }
 
   function values() {
