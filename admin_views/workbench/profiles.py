@@ -1,0 +1,61 @@
+"""运维工作台 · 360° pages: a person, a unit or an account with everything around it, read-only.
+
+The 处理 card links to the fix pages (endpoint ``workbench_fix``) only where those exist in this app.
+"""
+from flask import abort, current_app, url_for
+from flask_admin import expose
+from sqlalchemy import select
+
+from models import Account, Organization, db
+from models.base import is_row_id
+from models.workbench import profiles as p
+
+from ..hours.credit_lists import hours_text
+
+FIXES = {"person": "workbench_fix.person", "unit": "workbench_fix.unit"}
+
+
+def fix_url(kind, entity_id):
+    """The fix page of ``kind`` for ``entity_id``, or None while this app has no fix pages."""
+    endpoint = FIXES.get(kind)
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, id=entity_id)
+
+
+def _history(pairs):
+    try:
+        from models.audit_history import history
+    except ImportError:  # 变更历史 arrives with the audit log's history reader
+        return None
+    return history(pairs, limit=50)
+
+
+def _found(row):
+    if row is None:
+        abort(404)
+    return row
+
+
+class ProfilePages:
+    """The 360° pages, mixed into the workbench view (its access rule applies): opened from the search results."""
+
+    @expose("/person/<int:person_id>")
+    def person(self, person_id):
+        person = _found(p.find_person(person_id) if is_row_id(person_id) else None)
+        return self.render("admin/workbench/person.html", person=person, fix_url=fix_url("person", person.id),
+                           hours_text=hours_text,
+                           history=_history([("person", str(person.id)), ("account", str(person.account_id))]),
+                           **p.person_profile(person))
+
+    @expose("/unit/<int:org_id>")
+    def unit(self, org_id):
+        org = _found(db.session.get(Organization, org_id) if is_row_id(org_id) else None)
+        return self.render("admin/workbench/unit.html", org=org, fix_url=fix_url("unit", org.id),
+                           history=_history([("organization", str(org.id))]), **p.unit_profile(org))
+
+    @expose("/account/<int:account_id>")
+    def account(self, account_id):
+        account = _found(db.session.get(Account, account_id) if is_row_id(account_id) else None)
+        return self.render("admin/workbench/account.html", account=account,
+                           history=_history([("account", str(account.id))]), **p.account_profile(account))
