@@ -40,7 +40,7 @@ class AuditEntry(OrgScoped, db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=now, nullable=False, index=True)
-    request_id: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    request_id: Mapped[str] = mapped_column(String(32), nullable=False)
     ip: Mapped[str | None] = mapped_column(String(45))
     actor_id: Mapped[int | None]  # no index: lists filter by the frozen name; every bulk decision writes here
     actor_name: Mapped[str] = mapped_column(String(50), nullable=False)
@@ -54,7 +54,10 @@ class AuditEntry(OrgScoped, db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index("ix_audit_entry_entity", "entity", "entity_id"),
+        # One record's history newest first (models/audit_history) and "changed since" of a revert: index ranges.
+        Index("ix_audit_entry_entity", "entity", "entity_id", "id"),
+        # The log grouped per request: a request's first/last entry and its size in an id range, from the index.
+        Index("ix_audit_entry_request_id", "request_id", "id"),
         # The 操作人 filter is a prefix (admin_views/filters.starts_with).
         # The scope (actor org in the subtree) with the 操作 filter and the list's order: a filter that matches few
         # of a province's millions of entries reads those few, not the table backwards.
