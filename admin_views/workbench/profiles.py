@@ -4,14 +4,15 @@ The 处理 card links to the fix pages (endpoint ``workbench_fix``) only where t
 """
 from flask import abort, current_app, url_for
 from flask_admin import expose
-from sqlalchemy import select
 
 from models import Account, Organization, db
+from models.audit_history import history
 from models.base import is_row_id
 from models.workbench import profiles as p
 
 from ..hours.credit_lists import hours_text
 
+HISTORY_ROWS = 50
 FIXES = {"person": "workbench_fix.person", "unit": "workbench_fix.unit"}
 
 
@@ -21,14 +22,6 @@ def fix_url(kind, entity_id):
     if endpoint is None or endpoint not in current_app.view_functions:
         return None
     return url_for(endpoint, id=entity_id)
-
-
-def _history(pairs):
-    try:
-        from models.audit_history import history
-    except ImportError:  # 变更历史 arrives with the audit log's history reader
-        return None
-    return history(pairs, limit=50)
 
 
 def _found(row):
@@ -45,17 +38,17 @@ class ProfilePages:
         person = _found(p.find_person(person_id) if is_row_id(person_id) else None)
         return self.render("admin/workbench/person.html", person=person, fix_url=fix_url("person", person.id),
                            hours_text=hours_text,
-                           history=_history([("person", str(person.id)), ("account", str(person.account_id))]),
+                           history=history([("person", str(person.id)), ("account", str(person.account_id))], HISTORY_ROWS),
                            **p.person_profile(person))
 
     @expose("/unit/<int:org_id>")
     def unit(self, org_id):
         org = _found(db.session.get(Organization, org_id) if is_row_id(org_id) else None)
         return self.render("admin/workbench/unit.html", org=org, fix_url=fix_url("unit", org.id),
-                           history=_history([("organization", str(org.id))]), **p.unit_profile(org))
+                           history=history([("organization", str(org.id))], HISTORY_ROWS), **p.unit_profile(org))
 
     @expose("/account/<int:account_id>")
     def account(self, account_id):
         account = _found(db.session.get(Account, account_id) if is_row_id(account_id) else None)
         return self.render("admin/workbench/account.html", account=account,
-                           history=_history([("account", str(account.id))]), **p.account_profile(account))
+                           history=history([("account", str(account.id))], HISTORY_ROWS), **p.account_profile(account))

@@ -2,12 +2,12 @@
 a person's change requests, a unit's admins
 
 Revision ID: f6b1d3e5a7c9
-Revises: c3e7a9f1b2d4
+Revises: e5a9c3d7f2b4
 """
 from alembic import op
 
 revision = 'f6b1d3e5a7c9'
-down_revision = 'c3e7a9f1b2d4'
+down_revision = 'e5a9c3d7f2b4'  # c3e7a9f1b2d4 on main; after H3's audit history indexes in this branch
 branch_labels = None
 depends_on = None
 
