@@ -18,8 +18,8 @@ def person_with(org, name, id_number, phone, status="approved", **kw):
     """A person whose 身份证号 and 手机号 the test chooses (helpers.make_person draws its own)."""
     account = make_account(name, id_number=id_number, phone=phone)
     person = Person(account_id=account.id, org_id=org.id, name=name, id_number=id_number, status=status,
-                    gender=gender_of(id_number), birth_date=birth_date_of(id_number), title_series="工程技术",
-                    title_level="中级", education="大学本科", **kw)
+                    gender=gender_of(id_number), birth_date=birth_date_of(id_number),
+                    **{"title_series": "工程技术", "title_level": "中级", "education": "大学本科", **kw})
     db.session.add(person)
     db.session.commit()
     return person
