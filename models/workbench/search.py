@@ -5,6 +5,7 @@ surname shared by 40,000 people of the province costs what a full ID costs. The 
 with no ORDER BY (PostgreSQL's pattern-ops indexes answer LIKE but cannot sort), then sorted here.
 """
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import Index, select
@@ -56,7 +57,12 @@ class Group:
 
 
 def clean_term(raw) -> str:
-    return (raw or "").strip()[:MAX_TERM]
+    """The term as typed, full-width characters made plain (３７０１ is 3701); a number pasted with spaces in it
+    (an ID read out in groups, "139 1234 5678") is one key."""
+    term = unicodedata.normalize("NFKC", raw or "").strip()
+    if re.fullmatch(r"[0-9A-Za-z\s]+", term):
+        term = re.sub(r"\s+", "", term)
+    return term[:MAX_TERM]
 
 
 def _first(query):

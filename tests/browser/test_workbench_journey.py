@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from models import Account, db, now
 
 from ..helpers import make_account, make_admin, make_department, make_org, make_person
-from ..workbench.conftest import person_with
+from ..workbench.conftest import li, person_with  # noqa: F401 (li: a fixture)
 from .steps import login, open_menu, submit
 
 
@@ -62,3 +62,22 @@ def test_search_and_360_pages(page, shot):
     units = page.locator("section[data-kind='unit'] tbody tr")
     expect(units).to_have_count(2)
     shot("unit-name-results")
+
+
+def test_person_360_with_every_section_filled(page, shot, li, unit):
+    """李四 (tests/workbench/conftest.py): hours, a certificate, a change request, a transfer, an admin membership."""
+    operator = make_account("周敏", is_operator=True)
+    login(page, operator.id_number, user_type="平台运维")
+    page.goto(f"/admin/workbench/?q={li.name}")
+    with page.expect_navigation():
+        page.locator("section[data-kind='person']").get_by_role("link", name=li.name).click()
+    expect(page.locator("table.hour-records tbody tr")).to_have_count(3)
+    expect(page.locator("table.transfers")).to_contain_text("待调出审核")
+    expect(page.locator("table.change-requests")).to_contain_text("副高级")
+    expect(page.locator("table.memberships")).to_contain_text("学时审核员")
+    expect(page.locator("table.year-hours")).to_contain_text("是")
+    shot("person-360-full")
+    with page.expect_navigation():
+        page.locator("table.hour-records tbody tr").first.get_by_role("link", name="查看").click()
+    expect(page.locator("body")).to_contain_text(li.name)
+    shot("record-details")

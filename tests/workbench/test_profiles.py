@@ -2,63 +2,16 @@
 here; the 变更历史 read from the audit log with masked fields never shown; 404 for unknown ids; 403 for unit admins;
 query counts that do not grow with the rows; the 处理 card linking to the fix pages only where they exist."""
 import re
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from models import Account, CreditRecord, HoursRule, Person, audit, db, now
-from models import transfer as tr
-from models.actor import Actor
-from models.certificates.issue import issue
-from models.change_requests import submit_person_change
-from models.hours import approval
-from models.hours.catalogue import PROFESSIONAL, PUBLIC, seed_catalogue
-from models.hours.records import declare
+from models import Account, Person, audit, db
+from models.hours.catalogue import PUBLIC
 
-from ..helpers import make_admin, make_department, make_org, make_person, make_role
-from ..hours.credit_data import form
+from ..helpers import make_admin, make_org, make_person
 from ..querycount import count_queries
-
-OPERATOR = Actor(None, "运维", None, None)
-YEAR = 2025
-
-
-def give(people, hours, category, org, approve=True, year=YEAR):
-    actor = Actor(None, "单位管理员", org.id, org.id)
-    day = date(year, 3, 1)
-    d = declare(form("online"), category, {"platform": "平台", "course": "课程", "hours": hours},
-                [p.id for p in people], declared_by="unit", actor=actor, org=org, title="网络培训",
-                start_date=day, end_date=day)
-    ids = [r.id for r in CreditRecord.query.filter_by(declaration_id=d.id)]
-    if approve:
-        approval.decide_credits(ids, "approved", OPERATOR)
-    db.session.commit()
-    return ids
-
-
-@pytest.fixture
-def li(unit):
-    """李四 of the employer (a department, an admin membership elsewhere, hours of every state, a certificate, a
-    change request, a transfer), and his account locked from wrong passwords."""
-    seed_catalogue()
-    db.session.add(HoursRule(year=YEAR, total=90, minimums={PUBLIC: 30, PROFESSIONAL: 60}))
-    db.session.commit()
-    dept = make_department(unit.employer, "心血管内科")
-    person = make_person(unit.employer, "李四", department=dept)
-    make_admin(unit.branch, account=person.account, is_super=False, role=make_role(unit.branch, "学时审核员"))
-    give([person], 30, PUBLIC, unit.employer)
-    give([person], 60, PROFESSIONAL, unit.employer)
-    give([person], 5, PROFESSIONAL, unit.employer, approve=False)
-    issue(YEAR, [person.id], "运维")
-    submit_person_change(db.session.get(Person, person.id), {"title_level": "副高级"}, person.account_id)
-    tr.start(db.session.get(Person, person.id), unit.other, "工作调动", now().date(),
-             Actor(unit.admin.id, "王管理", unit.employer.id, unit.employer.id))
-    account = db.session.get(Account, person.account_id)
-    account.locked_until = now() + timedelta(minutes=15)
-    account.last_login_at = now() - timedelta(days=2)
-    db.session.commit()
-    return db.session.get(Person, person.id)
+from .conftest import give
 
 
 def person_page(client, person_id):
@@ -104,6 +57,11 @@ def test_latest_twenty_records_and_a_link_to_all(client, operator, li, unit):
     newest = db.session.scalar(text("SELECT max(id) FROM credit_record WHERE person_id = :p"), {"p": li.id})
     assert f'data-record="{newest}"' in html
     assert "全部记录见" in html
+    other = make_person(unit.employer, "王五")
+    give([other], 1, PUBLIC, unit.employer, approve=False)
+    link = re.search(r'全部记录见\s*<a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    listed = client.get(link).get_data(as_text=True)
+    assert "李四" in listed and "王五" not in listed
 
 
 def test_history_shows_person_and_account_entries_with_the_password_masked(client, operator, li):

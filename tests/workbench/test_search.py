@@ -121,6 +121,11 @@ def test_wildcards_and_odd_input_are_literal(client, operator, people, q):
     assert db.session.query(Account).count() >= 4
 
 
+@pytest.mark.parametrize("typed", ["139 1234 5678", "１３９１２３４５６７８", " 13912345678\t"])
+def test_numbers_typed_with_spaces_or_full_width_digits(client, operator, people, typed):
+    assert "李寻欢" in group(page(client, typed), "person")
+
+
 def test_empty_and_too_long_terms(client, operator, people):
     html = page(client, "")
     assert 'id="no-results"' not in html and "search-group" not in html
