@@ -36,9 +36,9 @@ class ProfilePages:
     @expose("/person/<int:person_id>")
     def person(self, person_id):
         person = _found(p.find_person(person_id) if is_row_id(person_id) else None)
+        own = [("person", str(person.id)), ("account", str(person.account_id))]  # the person and its login
         return self.render("admin/workbench/person.html", person=person, fix_url=fix_url("person", person.id),
-                           hours_text=hours_text,
-                           history=history([("person", str(person.id)), ("account", str(person.account_id))], HISTORY_ROWS),
+                           hours_text=hours_text, history=history(own, HISTORY_ROWS),
                            **p.person_profile(person))
 
     @expose("/unit/<int:org_id>")

@@ -82,8 +82,8 @@ def search(term: str) -> list[Group]:
         persons.add(_first(person_rows.where(starts_with(Person.id_number, term))))
         accounts.add(_first(select(Account).where(starts_with(Account.id_number, term))))
     if PHONE_LIKE.match(term):
-        phone_people = person_rows.join(Account, Person.account_id == Account.id).where(starts_with(Account.phone, term))
-        persons.add(_first(phone_people))
+        persons.add(_first(person_rows.join(Account, Person.account_id == Account.id)
+                           .where(starts_with(Account.phone, term))))
     if not term.isdigit():
         persons.add(_first(person_rows.where(starts_with(Person.name, term))))
         units.add(_first(select(Organization).where(starts_with(Organization.name, term))))

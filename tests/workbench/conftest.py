@@ -1,4 +1,5 @@
-"""The operator of the platform, logged in (运维工作台 is theirs alone), persons with chosen keys, and 李四 with\nsomething in every section of the person 360° page."""
+"""The operator of the platform, logged in (运维工作台 is theirs alone), persons with chosen keys, and 李四 with
+something in every section of the person 360° page."""
 from datetime import date, timedelta
 
 import pytest

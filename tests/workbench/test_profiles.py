@@ -86,7 +86,8 @@ def test_unit_page_shows_parent_admins_staff_and_queues(client, operator, li, un
     assert f"/admin/workbench/unit/{unit.city.id}" in re.search(r'id="unit-parent">(.*?)</td>', html, re.S).group(1)
     assert "王管理" in html and "超级管理员" in html
     approved, pending = db.session.execute(text(
-        "SELECT sum(CASE WHEN status = 'approved' THEN 1 ELSE 0 END), sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END)"
+        "SELECT sum(CASE WHEN status = 'approved' THEN 1 ELSE 0 END),"
+        " sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END)"
         " FROM person WHERE org_id = :o"), {"o": unit.employer.id}).one()
     counts = re.search(r'id="staff-counts">(.*?)</p>', html, re.S).group(1)
     assert f"已审核 <strong>{approved}</strong>" in counts and f"待审核 <strong>{pending}</strong>" in counts
@@ -144,7 +145,8 @@ def test_unit_admins_get_403_on_every_page(client, auth, li, unit):
 
 
 def test_fix_card_links_only_to_fix_pages_that_exist(client, operator, li, unit, app):
-    for kind, url in (("person", f"/admin/workbench/person/{li.id}"), ("unit", f"/admin/workbench/unit/{unit.employer.id}")):
+    for kind, url in (("person", f"/admin/workbench/person/{li.id}"),
+                      ("unit", f"/admin/workbench/unit/{unit.employer.id}")):
         card = re.search(r'id="fix-card">(.*?)</div>\s*</div>', client.get(url).get_data(as_text=True), re.S).group(1)
         if f"workbench_fix.{kind}" in app.view_functions:
             assert "href=" in card
