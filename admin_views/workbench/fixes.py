@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forms.input import to_id
 from forms.workbench import LookupForm, MoveForm, PersonFixForm, ReasonForm, UnitCreateForm, UnitFixForm
-from models import Department, Organization, Person, access, db
+from models import Account, AdminMembership, Department, Organization, Person, access, db
 from models.access import current_actor
 from models.choices import ORG_KINDS
 from models.workbench import fixes
@@ -54,6 +54,9 @@ class FixView(ScopedView):
             org = db.session.scalar(select(Organization).where(Organization.uscc == q))
             if org is not None:
                 return redirect(self.get_url(".unit", id=org.id))
+            account = db.session.scalar(select(Account).where(Account.id_number == q))
+            if account is not None:  # an admin without a staff record: their login account only
+                return redirect(self.get_url(".account", id=account.id))
             form.q.errors = ["没有找到该身份证号的人员或该统一社会信用代码的单位（须完整填写）"]
         return self.render("admin/workbench/fix_index.html", form=form, can_fix=self.can_fix())
 
@@ -158,6 +161,56 @@ class FixView(ScopedView):
             e.field = e.field or None
             return self._refused(person, "move", form, e)
         return self._done(person, f"已将 {person.name} 调整至 {to_org.name}（记为平台运维调转），学时记录随人员转入")
+
+    # -- a login account without a staff record (a unit admin) ------------------------------------------
+    def _account(self) -> Account:
+        pk = to_id(request.args.get("id"))
+        account = db.session.get(Account, pk) if pk else None
+        if account is None:
+            abort(404)
+        return account
+
+    def _account_page(self, account, **forms):
+        person = db.session.scalar(select(Person).where(Person.account_id == account.id))
+        if person is not None:
+            return redirect(self.get_url(".person", id=person.id))
+        memberships = db.session.scalars(select(AdminMembership).where(AdminMembership.account_id == account.id)
+                                         .order_by(AdminMembership.org_id)).all()
+        return self.render("admin/workbench/fix_account.html", account=account, memberships=memberships,
+                           can_fix=self.can_fix(), unlock=forms.get("unlock") or ReasonForm(prefix="unlock"),
+                           status=forms.get("status") or ReasonForm(prefix="status"))
+
+    @expose("/account/")
+    def account(self):
+        return self._account_page(self._account())
+
+    @expose("/account/unlock", methods=("POST",))
+    def account_unlock(self):
+        return self._login_step("unlock", lambda account, reason: fixes.unlock_account(account.id, reason),
+                                "已解锁 {name} 的账号")
+
+    @expose("/account/status", methods=("POST",))
+    def account_status(self):
+        enabled = request.args.get("enabled") == "1"
+        return self._login_step(
+            "status", lambda account, reason: fixes.set_account_enabled(account.id, enabled, reason),
+            "已启用 {name} 的账号" if enabled else "已停用 {name} 的账号，其已登录的会话均已退出")
+
+    def _login_step(self, name, step, message):
+        self._require_fix()
+        account = self._account()
+        form = ReasonForm(prefix=name)
+        if not form.validate():
+            return self._account_page(account, **{name: form}), 400
+        try:
+            step(account, form.reason.data)
+        except Refusal as e:
+            db.session.rollback()
+            _show_refusal(form, e)
+            return self._account_page(db.session.get(Account, account.id), **{name: form}), 400
+        db.session.commit()
+        flash(message.format(name=account.name), "success")
+        return redirect(self.get_url(".account", id=account.id))
 
     # -- a unit -------------------------------------------------------------------------------------
     def _unit(self) -> Organization:

@@ -388,3 +388,49 @@ def test_lookup_by_id_number_or_uscc(desk, client, unit):
         f"/admin/workbench/fix/unit/?id={unit.other.id}")
     missing = client.get("/admin/workbench/fix/?q=123")
     assert missing.status_code == 200 and "没有找到" in missing.get_data(as_text=True)
+
+
+def test_an_admins_account_is_unlocked_and_disabled_on_its_own_page(app, desk, client, unit):
+    lock_auth = Auth(app.test_client())
+    for _ in range(5):
+        lock_auth.login(unit.admin, "wrong-password1")
+    assert db.session.get(Account, unit.admin.id).is_locked
+    found = client.get(f"/admin/workbench/fix/?q={unit.admin.id_number}")
+    url = f"/admin/workbench/fix/account/?id={unit.admin.id}"
+    assert found.headers["Location"].endswith(url)
+    page = client.get(url).get_data(as_text=True)
+    assert unit.employer.name in page and "已锁定" in page
+    before = audit_count()
+    refused = desk.post(f"/admin/workbench/fix/account/unlock?id={unit.admin.id}", {"unlock-reason": ""}, form_url=url)
+    assert refused.status_code == 400 and field_error(refused.get_data(as_text=True), REASON_MISSING)
+    assert audit_count() == before
+    desk.post(f"/admin/workbench/fix/account/unlock?id={unit.admin.id}", {"unlock-reason": "管理员来电"}, form_url=url)
+    assert not db.session.get(Account, unit.admin.id).is_locked
+    assert entries(entity="account", action="unlock")[0].reason == "管理员来电"
+    desk.post(f"/admin/workbench/fix/account/status?id={unit.admin.id}&enabled=0", {"status-reason": "离职"},
+              form_url=url)
+    assert db.session.get(Account, unit.admin.id).disabled
+    # a staff member's account opens the person's page instead
+    person = make_person(unit.employer)
+    assert client.get(f"/admin/workbench/fix/account/?id={person.account_id}").headers["Location"].endswith(
+        person_page(person))
+
+
+def test_an_operator_account_cannot_be_disabled(desk, client, unit):
+    other = make_account("另一运维", is_operator=True)
+    url = f"/admin/workbench/fix/account/?id={other.id}"
+    response = desk.post(f"/admin/workbench/fix/account/status?id={other.id}&enabled=0", {"status-reason": "x"},
+                         form_url=url)
+    assert response.status_code == 400 and "平台运维账号不能在此停用或启用" in response.get_data(as_text=True)
+    assert not db.session.get(Account, other.id).disabled
+
+
+def test_a_person_of_a_disabled_unit_is_moved(desk, client, unit):
+    """The case the desk exists for: the old unit cannot review a transfer any more."""
+    person = make_person(unit.branch, "原单位已停用")
+    org = db.session.get(Organization, unit.branch.id)
+    org.status = "disabled"
+    db.session.commit()
+    done = desk.post(f"/admin/workbench/fix/person/move?id={person.id}",
+                     {"move-to_org": unit.other.name, "move-reason": "原单位已注销"}, form_url=person_page(person))
+    assert done.status_code == 302 and db.session.get(Person, person.id).org_id == unit.other.id

@@ -35,11 +35,14 @@ def test_fix_pages_follow_the_role(app, client, unit, role, can_fix):
     assert ("只能查看" in text) is not can_fix
     assert ("保存修改" in text) is can_fix
     assert client.get(f"/admin/workbench/fix/unit/?id={unit.employer.id}").status_code == 200
+    assert client.get(f"/admin/workbench/fix/account/?id={unit.admin.id}").status_code == 200
     before = audit_count()
     for url in (f"/admin/workbench/fix/person/edit?id={person.id}", f"/admin/workbench/fix/person/unlock?id={person.id}",
                 f"/admin/workbench/fix/person/reset?id={person.id}", f"/admin/workbench/fix/person/status?id={person.id}",
                 f"/admin/workbench/fix/person/move?id={person.id}", f"/admin/workbench/fix/unit/edit?id={unit.employer.id}",
-                f"/admin/workbench/fix/unit/status?id={unit.employer.id}", "/admin/workbench/fix/unit/new"):
+                f"/admin/workbench/fix/unit/status?id={unit.employer.id}", "/admin/workbench/fix/unit/new",
+                f"/admin/workbench/fix/account/unlock?id={unit.admin.id}",
+                f"/admin/workbench/fix/account/status?id={unit.admin.id}"):
         response = auth.post(url, {"reason": "测试", "unlock-reason": "测试", "reset-reason": "测试"},
                              form_url="/admin/workbench/fix/")
         if can_fix:
@@ -66,11 +69,12 @@ def test_the_audit_entry_names_the_operator_role(app, client, unit):
 
 
 @pytest.mark.parametrize("url", ["/admin/workbench/fix/", "/admin/workbench/fix/person/?id={p}",
-                                 "/admin/workbench/fix/unit/?id={o}", "/admin/workbench/fix/unit/new"])
+                                 "/admin/workbench/fix/unit/?id={o}", "/admin/workbench/fix/unit/new",
+                                 "/admin/workbench/fix/account/?id={a}"])
 def test_employer_admin_gets_403(app, auth, client, unit, url):
     person = make_person(unit.employer)
     auth.login(unit.admin)
-    assert client.get(url.format(p=person.id, o=unit.employer.id)).status_code == 403
+    assert client.get(url.format(p=person.id, o=unit.employer.id, a=unit.admin.id)).status_code == 403
     before = audit_count()
     response = auth.post(f"/admin/workbench/fix/person/edit?id={person.id}", {"reason": "x", "name": "改"},
                          form_url="/admin/")
