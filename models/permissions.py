@@ -46,11 +46,12 @@ ALL = frozenset(LABELS)  # what a unit's role may hold: the operator's own codes
 OPERATOR_CATALOGUE = [
     ("运维工作台", [
         ("ops.view", "运维工作台（查看）"),
-        ("ops.fix", "数据修正（须填写原因）"),
+        ("ops.fix", "数据修正及一切修改操作（须填写原因）"),
     ]),
 ]
 OPERATOR_LABELS = {code: label for _, items in OPERATOR_CATALOGUE for code, label in items}
 FIX_CODES = frozenset({"ops.fix"})
+OPERATOR_WRITE = "ops.fix"  # without it an operator may not POST to any admin page (admin_views/base.AccessMixin)
 # 客服 answers calls and looks things up; 运维 may also change data. NULL (operators made before roles) is 运维.
 OPERATOR_ROLES = {
     "service": ("客服", ALL | frozenset(OPERATOR_LABELS) - FIX_CODES),

@@ -79,3 +79,23 @@ def test_employer_admin_gets_403(app, auth, client, unit, url):
     response = auth.post(f"/admin/workbench/fix/person/edit?id={person.id}", {"reason": "x", "name": "改"},
                          form_url="/admin/")
     assert response.status_code == 403 and audit_count() == before
+
+
+def test_service_changes_nothing_anywhere_in_the_back_office(app, client, unit):
+    """客服 is read-only everywhere, not only on 数据修正: every admin POST is refused, nothing is written, while
+    the pages still open."""
+    from ..helpers import csrf_token
+    from ..test_access_matrix import rules
+
+    make_person(unit.employer)
+    auth = Auth(client)
+    auth.login(operator("service"), user_type="operator")
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    posts = [url for rule, url in rules(app) if "POST" in rule.methods and url.startswith("/admin")]
+    assert len(posts) > 20
+    before = audit_count()
+    for url in posts:
+        assert client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 403, url
+    assert audit_count() == before
+    for url in ("/admin/subordinates/", "/admin/staff/", "/admin/audit/", "/admin/workbench/fix/"):
+        assert client.get(url).status_code == 200, url
