@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from models import Person, db
 
-from ..helpers import make_account, make_person
+from ..helpers import make_account, make_admin, make_person
 from .steps import login, open_menu, submit
 
 
@@ -45,6 +45,15 @@ def test_ops_fixes_a_title_with_a_reason_and_service_only_looks(page, shot, unit
     submit(page, "新建")
     expect(page.locator("h4 .no-uscc")).to_have_text("无统一社会信用代码")
     shot("unit-without-uscc")
+
+    # its superior's 下属机构管理 lists it, marked
+    city_admin = make_admin(unit.city, "市管理")
+    page.context.clear_cookies()
+    login(page, city_admin.id_number, user_type="主管部门")
+    open_menu(page, "账户管理", "下属机构管理")
+    row = page.locator("tr", has_text="济南某医院内设科室")
+    expect(row.locator(".no-uscc")).to_have_text("无统一社会信用代码")
+    shot("subordinates-marked")
 
     page.context.clear_cookies()
     login(page, service.id_number, user_type="平台运维")
