@@ -158,7 +158,6 @@ class FixView(ScopedView):
         try:
             fixes.move_person(person.id, to_org.id if to_org else None, None, form.reason.data, current_actor())
         except Refusal as e:
-            e.field = e.field or None
             return self._refused(person, "move", form, e)
         return self._done(person, f"已将 {person.name} 调整至 {to_org.name}（记为平台运维调转），学时记录随人员转入")
 
