@@ -2,7 +2,7 @@
 
 The 处理 card links to the fix pages (endpoint ``workbench_fix``) only where those exist in this app.
 """
-from flask import abort, current_app, url_for
+from flask import abort, url_for
 from flask_admin import expose
 
 from models import Account, Organization, db
@@ -13,15 +13,11 @@ from models.workbench import profiles as p
 from ..hours.credit_lists import hours_text
 
 HISTORY_ROWS = 50
-FIXES = {"person": "workbench_fix.person", "unit": "workbench_fix.unit"}
 
 
 def fix_url(kind, entity_id):
-    """The fix page of ``kind`` for ``entity_id``, or None while this app has no fix pages."""
-    endpoint = FIXES.get(kind)
-    if endpoint is None or endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, id=entity_id)
+    """The 处理 card's link: the fix page of ``kind`` (person, unit, account) for ``entity_id`` (fixes.py)."""
+    return url_for(f"workbench_fix.{kind}", id=entity_id)
 
 
 def _found(row):
@@ -50,5 +46,5 @@ class ProfilePages:
     @expose("/account/<int:account_id>")
     def account(self, account_id):
         account = _found(db.session.get(Account, account_id) if is_row_id(account_id) else None)
-        return self.render("admin/workbench/account.html", account=account,
+        return self.render("admin/workbench/account.html", account=account, fix_url=fix_url("account", account.id),
                            history=history([("account", str(account.id))], HISTORY_ROWS), **p.account_profile(account))

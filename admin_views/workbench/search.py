@@ -9,6 +9,7 @@ from ..base import ScopedView
 
 class SearchView(ScopedView):
     operator_only = True
+    permission = "ops.view"  # 客服 and 运维 alike (models/permissions.OPERATOR_ROLES)
 
     @expose("/")
     def index(self):

@@ -1,1 +1,1 @@
-"""运维/客服工作台 (F32): the operator's global search and what the 360° pages read."""
+"""运维工作台 (F32): the platform operator's search, 360° pages and data fixes."""
