@@ -151,7 +151,10 @@ def test_the_fix_card_opens_the_fix_page_of_the_same_record(client, operator, li
         card = re.search(r'id="fix-card">(.*?)</div>\s*</div>', client.get(url).get_data(as_text=True), re.S).group(1)
         link = re.search(r'href="([^"]+)"', card).group(1).replace("&amp;", "&")
         assert link == f"/admin/workbench/fix/{kind}/?id={record_id}"
-        assert client.get(link).status_code == 200, link
+        r = client.get(link, follow_redirects=True)
+        assert r.status_code == 200, link
+    # a staff member's account is fixed on their person page (one place for a person's login and data)
+    assert r.request.path == "/admin/workbench/fix/person/" and r.request.args["id"] == str(li.id)
 
 
 def test_person_page_query_count_does_not_grow_with_the_rows(client, operator, li, unit):
