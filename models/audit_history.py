@@ -7,7 +7,7 @@ same in a log of tens of millions of entries as in an empty one.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from .audit import ACTIONS, AuditEntry
 from .base import db
@@ -84,7 +84,7 @@ class HistoryRow:
 
     @property
     def action_label(self) -> str:
-        return ACTIONS.get(self.action, "撤回" if self.action == "revert" else self.action)
+        return ACTIONS.get(self.action, self.action)
 
     @property
     def entity_label(self) -> str:
@@ -124,3 +124,64 @@ def history(pairs, limit: int = 50) -> list[HistoryRow]:
     query = (select(AuditEntry).where(AuditEntry.id.in_(select(ids.c.id)))
              .order_by(AuditEntry.id.desc()).limit(limit))
     return [to_row(e) for e in db.session.scalars(query)]
+
+
+@dataclass
+class RequestGroup:
+    head: HistoryRow  # the run's newest entry
+    count: int  # entries of the run, capped at cap + 1
+    capped: bool
+
+    @property
+    def request_id(self):
+        return self.head.request_id
+
+
+def request_groups(where, before=None, limit=20, cap=10_000):
+    """The log newest first with each request's consecutive entries as one line: a bulk approve of 10,000 is one
+    group. ``where``: the scope and filters (clauses on AuditEntry); ``before``: the id the page starts below.
+    Returns (groups, the next page's ``before`` or None).
+
+    Per group two index reads: the next entry of another request below this one (a backwards walk over this
+    run), and the run's size within (next, head] on (request_id, id). Entries of a request interleaved with
+    another's show as two lines rather than being skipped."""
+    a = AuditEntry
+
+    def below(bound, other_than=None):
+        q = select(a.id, a.request_id).where(*where)
+        if bound is not None:
+            q = q.where(a.id < bound)
+        if other_than is not None:
+            q = q.where(a.request_id != other_than)
+        return db.session.execute(q.order_by(a.id.desc()).limit(1)).first()
+
+    runs, head = [], below(before)
+    while head is not None and len(runs) < limit:
+        nxt = below(head.id, head.request_id)
+        run = select(literal(1)).where(*where, a.request_id == head.request_id, a.id <= head.id)
+        if nxt is not None:
+            run = run.where(a.id > nxt.id)
+        count = db.session.scalar(select(func.count()).select_from(run.limit(cap + 1).subquery()))
+        runs.append((head.id, count))
+        head = nxt
+    heads = {e.id: e for e in db.session.scalars(select(a).where(a.id.in_([h for h, _ in runs])))}
+    groups = [RequestGroup(to_row(heads[h]), min(n, cap), n > cap) for h, n in runs]
+    return groups, (head.id + 1 if head is not None else None)
+
+
+def request_entries(where, request_id, after=None, limit=50):
+    """One request's entries in the order written, ``limit`` after id ``after``: the (request_id, id) range."""
+    q = select(AuditEntry).where(*where, AuditEntry.request_id == request_id)
+    if after is not None:
+        q = q.where(AuditEntry.id > after)
+    rows = [to_row(e) for e in db.session.scalars(q.order_by(AuditEntry.id).limit(limit + 1))]
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def request_summary(where, request_id, cap=100_000):
+    """How many entries of each record kind and action a request wrote (at most ``cap`` read)."""
+    a = AuditEntry
+    inner = select(a.entity, a.action).where(*where, a.request_id == request_id).limit(cap + 1).subquery()
+    rows = db.session.execute(select(inner.c.entity, inner.c.action, func.count())
+                              .group_by(inner.c.entity, inner.c.action).order_by(func.count().desc())).all()
+    return [(entity_label(e), ACTIONS.get(act, act), n) for e, act, n in rows]
