@@ -199,7 +199,8 @@ class AuditRequestsView(ScopedView):
                            next_url=url_for(".request_view", request_id=request_id, after=next_after)
                            if next_after else None,
                            export_url=_flat_url("export_xlsx", request_id=request_id),
-                           revert_url=url_for("audit_revert.revert_view", request_id=request_id) if may_revert() else None)
+                           revert_url=url_for("audit_revert.revert_view", request_id=request_id)
+                           if may_revert() and any(r.action != "revert" for r in rows) else None)
 
 
 class AuditRevertView(ScopedView):

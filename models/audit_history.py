@@ -30,7 +30,7 @@ EXTRA_LABELS = {
     "reviewer_id": "审核人", "category": "计入科目", "year": "年度", "person_name": "姓名", "person_id": "人员",
     "review_org_id": "审核单位", "form_id": "学习形式", "plan_id": "培训计划", "end_date": "结束日期",
     "cap_per_year": "年度上限", "declared_by": "申报方", "declarer_org_id": "申报单位", "declaration_id": "申报",
-    "reverted_request": "撤回的请求",
+    "reverted_request": "撤回的请求", "fields": "撤回项数",
 }
 
 _STATUS_WORDS = {
@@ -137,36 +137,81 @@ class RequestGroup:
         return self.head.request_id
 
 
-def request_groups(where, before=None, limit=20, cap=10_000):
+WINDOW = 500  # entries read at once to cut the newest runs
+RUN_CHUNK = 10_000  # a request's entries read per step when a run is measured
+PAGE_BUDGET = 30_000  # entries a page of groups reads at most; a longer run ends the page and the next resumes it
+
+
+def request_groups(where, before=None, limit=20):
     """The log newest first with each request's consecutive entries as one line: a bulk approve of 10,000 is one
     group. ``where``: the scope and filters (clauses on AuditEntry); ``before``: the id the page starts below.
     Returns (groups, the next page's ``before`` or None).
 
-    Per group two index reads: the next entry of another request below this one (a backwards walk over this
-    run), and the run's size within (next, head] on (request_id, id). Entries of a request interleaved with
-    another's show as two lines rather than being skipped."""
+    The newest WINDOW entries (ids and request ids only) are read in one go and cut into runs; a run that reaches
+    the window's end is measured in steps of RUN_CHUNK entries of its request on (request_id, id), each step
+    checking the id range it spans for an entry of another request (a backwards walk of that range): an entry
+    interleaved into a bulk ends the line there, so it is shown, never skipped. A run longer than a page's budget
+    (the command line's millions) ends the page with "N+" and the next page resumes it."""
     a = AuditEntry
+    one = db.session.scalar
 
-    def below(bound, other_than=None):
+    def below(bound, n=1):
         q = select(a.id, a.request_id).where(*where)
         if bound is not None:
             q = q.where(a.id < bound)
-        if other_than is not None:
-            q = q.where(a.request_id != other_than)
-        return db.session.execute(q.order_by(a.id.desc()).limit(1)).first()
+        return db.session.execute(q.order_by(a.id.desc()).limit(n)).all()
 
-    runs, head = [], below(before)
-    while head is not None and len(runs) < limit:
-        nxt = below(head.id, head.request_id)
-        run = select(literal(1)).where(*where, a.request_id == head.request_id, a.id <= head.id)
-        if nxt is not None:
-            run = run.where(a.id > nxt.id)
-        count = db.session.scalar(select(func.count()).select_from(run.limit(cap + 1).subquery()))
-        runs.append((head.id, count))
-        head = nxt
-    heads = {e.id: e for e in db.session.scalars(select(a).where(a.id.in_([h for h, _ in runs])))}
-    groups = [RequestGroup(to_row(heads[h]), min(n, cap), n > cap) for h, n in runs]
-    return groups, (head.id + 1 if head is not None else None)
+    def of_request(rid, top):
+        return select(a.id).where(*where, a.request_id == rid, a.id <= top)
+
+    def measure(rid, top, walked):
+        """The run of ``rid`` from ``top`` down: (entries, cut by the budget, the next entry below or None)."""
+        count = 0
+        while True:
+            low = one(of_request(rid, top).order_by(a.id.desc()).offset(RUN_CHUNK - 1).limit(1))
+            if low is None:
+                low = one(select(func.min(a.id)).where(*where, a.request_id == rid, a.id <= top))
+            other = one(select(func.max(a.id)).where(*where, a.id >= low, a.id < top, a.request_id != rid))
+            floor = other if other is not None else low - 1
+            step = one(select(func.count()).select_from(of_request(rid, top).where(a.id > floor).subquery()))
+            count, walked = count + step, walked + step
+            if other is not None:
+                return count, False, db.session.execute(select(a.id, a.request_id).where(a.id == other)).first()
+            nxt = below(low)
+            if not nxt or nxt[0].request_id != rid:
+                return count, False, (nxt[0] if nxt else None)
+            if walked >= PAGE_BUDGET:
+                return count, True, nxt[0]
+            top = nxt[0].id
+
+    runs, walked, cursor = [], 0, before
+    while len(runs) < limit and walked < PAGE_BUDGET:
+        window = below(cursor, WINDOW)
+        if not window:
+            cursor = None
+            break
+        i = 0
+        while i < len(window) and len(runs) < limit and walked < PAGE_BUDGET:
+            j = i
+            while j + 1 < len(window) and window[j + 1].request_id == window[i].request_id:
+                j += 1
+            if j + 1 < len(window):  # the run ends inside the window: its size is read off it
+                runs.append((window[i].id, j - i + 1, False))
+                walked += j - i + 1
+                i = j + 1
+                continue
+            count, capped, nxt = measure(window[i].request_id, window[i].id, walked)
+            runs.append((window[i].id, count, capped))
+            walked += count
+            cursor = nxt.id + 1 if nxt is not None else None
+            break
+        else:
+            cursor = window[i].id + 1  # the page is full (or its budget spent) inside the window
+        if cursor is None:
+            break
+    heads = {e.id: e for e in db.session.scalars(select(a).where(a.id.in_([r[0] for r in runs])))}
+    groups = [RequestGroup(to_row(heads[h]), n, capped) for h, n, capped in runs]
+    return groups, cursor
 
 
 def request_entries(where, request_id, after=None, limit=50):
