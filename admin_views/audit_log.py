@@ -4,12 +4,14 @@ from datetime import date, datetime, time, timedelta
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
-from markupsafe import Markup, escape
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from forms.input import to_id
 from models import AuditEntry, access, db, permissions
 from models.audit import ACTIONS
-from models.audit_history import ENTITY_LABELS, entity_label, field_changes, request_entries, request_groups, request_summary
+from models.audit_history import (ENTITY_LABELS, entity_label, field_changes, request_entries, request_groups,
+                                  request_summary)
 from models.audit_revert import RevertRefused, apply, plan, reverted_by
 from models.base import starts_with
 
@@ -90,8 +92,10 @@ BAD_DATE = "日期格式不正确，应为 YYYY-MM-DD"
 BAD_ORG = "操作人单位编号应为数字"
 NEED_ENTITY = "按对象编号筛选时请同时选择对象类型"
 BAD_CHOICE = "筛选条件的取值无效，已忽略"
+CONFLICT = "要恢复的值已被其他记录使用（如统一社会信用代码、身份证号），未撤回任何修改"
 PAGE_GROUPS = 20
 PAGE_ENTRIES = 50
+SUMMARY_CAP = 100_000  # a request's entries the summary counts (the command line's request holds millions)
 
 
 def _scope():
@@ -195,7 +199,7 @@ class AuditRequestsView(ScopedView):
         if not rows and after is None:
             abort(404)
         return self.render("admin/audit/request.html", request_id=request_id, rows=rows,
-                           summary=request_summary(where, request_id[:32]), reverted=reverted_by(request_id),
+                           summary=request_summary(where, request_id[:32], SUMMARY_CAP), summary_cap=SUMMARY_CAP, reverted=reverted_by(request_id),
                            next_url=url_for(".request_view", request_id=request_id, after=next_after)
                            if next_after else None,
                            export_url=_flat_url("export_xlsx", request_id=request_id),
@@ -239,6 +243,9 @@ class AuditRevertView(ScopedView):
                 except RevertRefused as e:
                     db.session.rollback()
                     flash(str(e), "error")
+                except IntegrityError:  # a restored 统一社会信用代码 / 身份证号 another record holds by now
+                    db.session.rollback()
+                    flash(CONFLICT, "error")
                 else:
                     new_request = g.get("request_id")
                     db.session.commit()

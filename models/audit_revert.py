@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, Numeric, select
+from sqlalchemy import Boolean, Date, DateTime, Numeric, select, update
 
 from . import audit
 from .account import Account
@@ -226,8 +226,13 @@ def apply(request_id: str, reason: str) -> Plan:
     # waits here and then reads the first one's marker or values when it plans.
     records: dict[str, set] = {}
     for e in _entries(request_id):
-        if e.entity in MODELS:
+        if e.entity in MODELS and e.entity_id.isdigit():
             records.setdefault(e.entity, set()).add(e.entity_id)
+    if records and db.session.get_bind().dialect.name != "postgresql":
+        # SQLite has no row locks: a write that changes nothing takes the database write lock (models/base.lock_row)
+        entity, ids = min(records.items())
+        table = MODELS[entity].__table__
+        db.session.execute(update(table).where(table.c.id == int(min(ids))).values(id=table.c.id))
     for entity, ids in sorted(records.items()):
         _current(entity, sorted(ids), lock=True)
     result = plan(request_id)

@@ -7,7 +7,6 @@ from flask import current_app, g
 from sqlalchemy import func, select
 
 from models import AuditEntry, CreditRecord, Organization, Person, db
-from models import audit
 from models.actor import Actor
 from models.hours import approval
 from models.hours.catalogue import seed_catalogue
@@ -173,3 +172,59 @@ def test_unknown_request_is_404(client, unit):
     operator(client)
     assert client.get("/admin/audit/revert/" + "0" * 32).status_code == 404
     assert client.get("/admin/audit/requests/request/" + "0" * 32).status_code == 404
+
+
+def test_a_restored_value_taken_since_is_refused_whole(client, unit):
+    taken = unit.employer.uscc
+    with as_request() as rid:
+        org = db.session.get(Organization, unit.employer.id)
+        org.uscc, org.address = "91370100MA3CXXXX1X", "新地址"
+    with as_request("另一人"):
+        other = db.session.get(Organization, unit.other.id)
+        assert other.uscc != taken
+        other.uscc = taken  # the value the revert would restore now belongs to another unit
+    auth = operator(client)
+    before = audit_count()
+    response = revert(auth, rid)
+    page = client.get(response.headers["Location"]).get_data(as_text=True) if response.status_code == 302 \
+        else response.get_data(as_text=True)
+    assert "已被其他记录使用" in page
+    assert audit_count() == before
+    db.session.expire_all()
+    assert db.session.get(Organization, unit.employer.id).address == "新地址"
+
+
+def test_two_reverts_at_once_apply_once(app, unit):
+    from models.audit_revert import RevertRefused, apply
+    from tests.helpers import in_threads
+    import threading
+    person = make_person(unit.employer, "并发人", major="甲")
+    with as_request() as rid:
+        p = db.session.get(Person, person.id)
+        assert p.major == "甲"
+        p.major = "乙"
+    barrier, outcomes = threading.Barrier(2), []
+
+    def click(name):
+        def run():
+            with app.app_context(), app.test_request_context("/admin/"):
+                g.request_id = uuid.uuid4().hex
+                g.actor = {"id": None, "name": name, "org_id": None, "org_name": None, "role": "平台运维"}
+                try:
+                    barrier.wait(10)
+                    apply(rid, "并发撤回")
+                    db.session.commit()
+                    outcomes.append("done")
+                except RevertRefused as e:
+                    db.session.rollback()
+                    outcomes.append(str(e))
+                finally:
+                    db.session.remove()
+        return run
+
+    in_threads([click("甲"), click("乙")])
+    assert sorted(outcomes) == ["done", "该请求已撤回过，不能重复撤回"]
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).major == "甲"
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "revert", AuditEntry.entity == "person")) == 1
