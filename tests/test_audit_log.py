@@ -242,3 +242,18 @@ def test_long_runs_are_measured_in_steps_and_resumed_on_the_next_page(client, un
         html, pages = client.get(nxt).get_data(as_text=True), pages + 1
         assert "+ 条" in html or pages > 2
     assert seen == 9 + 1 + 25 and pages == 3
+
+
+def test_flat_list_org_filter_and_days(client, unit):
+    rid = bulk(2, org=unit.employer)
+    operator(client)
+    from admin_views.audit_log import AuditLogView
+    view = next(v for v in current_app.extensions["admin"][0]._views if isinstance(v, AuditLogView))
+    key = next(k for k, (_, f) in view._filter_args.items() if getattr(f.column, "key", "") == "actor_org_id")
+    day = next(k for k, (_, f) in view._filter_args.items() if getattr(f.column, "key", "") == "created_at")
+    assert client.get(f"/admin/audit/?flt0_{key}=x").status_code == 200
+    page = client.get(f"/admin/audit/?flt0_{key}={unit.employer.id}").get_data(as_text=True)
+    assert len(re.findall(r'class="col-entity">\s*学时记录\s*<', page)) == 2
+    today = db.session.scalar(select(AuditEntry.created_at).where(AuditEntry.request_id == rid).limit(1)).date()
+    page = client.get(f"/admin/audit/?flt0_{key}={unit.employer.id}&flt1_{day}={today} to {today}").get_data(as_text=True)
+    assert len(re.findall(r'class="col-entity">\s*学时记录\s*<', page)) == 2
