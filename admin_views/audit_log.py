@@ -11,7 +11,7 @@ from forms.input import to_id
 from models import AuditEntry, access, db, permissions
 from models.audit import ACTIONS
 from models.audit_history import (ENTITY_LABELS, entity_label, field_changes, request_entries, request_groups,
-                                  request_summary)
+                                  request_summary, with_names)
 from models.audit_revert import RevertRefused, apply, plan, reverted_by
 from models.base import starts_with
 
@@ -192,6 +192,7 @@ class AuditRequestsView(ScopedView):
         f, where = read_filters(request.args)
         before = to_id(request.args.get("before"), big=True)
         groups, next_before = request_groups(where, before, PAGE_GROUPS)
+        with_names([grp.head for grp in groups])
         filters = {k: v for k, v in f.items() if v}
         export = _flat_url("export_xlsx", entity=f["entity"], entity_id=f["entity_id"], actor_name=f["actor"],
                            actor_org_id=f["actor_org"], action=f["action"], request_id=f["request_id"],
@@ -206,6 +207,7 @@ class AuditRequestsView(ScopedView):
         where = _scope()
         after = to_id(request.args.get("after"), big=True)
         rows, next_after = request_entries(where, request_id[:32], after, PAGE_ENTRIES)
+        with_names(rows)
         if not rows and after is None:
             abort(404)
         return self.render("admin/audit/request.html", request_id=request_id, rows=rows,
@@ -265,6 +267,7 @@ class AuditRevertView(ScopedView):
                     return redirect(url_for("audit_requests.request_view", request_id=new_request)
                                     if new_request else url_for("audit_requests.index"))
                 preview = plan(request_id)
+        with_names(preview.fields[:2000])
         return self.render("admin/audit/revert.html", request_id=request_id, plan=preview, error=error,
                            reason=reason)
 

@@ -81,6 +81,7 @@ class HistoryRow:
     action: str
     reason: str | None
     fields: list = field(default_factory=list)
+    entity_name: str = ""  # filled by with_names() where a page lists many kinds of records
 
     @property
     def action_label(self) -> str:
@@ -89,6 +90,39 @@ class HistoryRow:
     @property
     def entity_label(self) -> str:
         return entity_label(self.entity)
+
+
+def _named_models():
+    # Imported here: these models import the audit module this one builds on.
+    from .account import Account
+    from .hours.records import CreditRecord
+    from .org import Organization
+    from .person import Person
+    return {"person": (Person, Person.name), "organization": (Organization, Organization.name),
+            "account": (Account, Account.name), "credit_record": (CreditRecord, CreditRecord.person_name)}
+
+
+def names_of(pairs) -> dict:
+    """{(entity, entity_id): the record's name} for people, units, accounts and 学时记录: one read per kind."""
+    wanted: dict[str, set] = {}
+    for entity, entity_id in pairs:
+        if str(entity_id).isdigit():
+            wanted.setdefault(entity, set()).add(int(entity_id))
+    out = {}
+    for entity, (model, name) in _named_models().items():
+        ids = sorted(wanted.get(entity, ()))
+        if ids:
+            out.update({(entity, str(i)): n for i, n in db.session.execute(
+                select(model.id, name).where(model.id.in_(ids[:1000]))).all()})
+    return out
+
+
+def with_names(rows):
+    """Name the records of ``rows`` (HistoryRow or anything with entity / entity_id / entity_name)."""
+    names = names_of([(r.entity, r.entity_id) for r in rows])
+    for r in rows:
+        r.entity_name = names.get((r.entity, r.entity_id), "")
+    return rows
 
 
 def field_changes(entity: str, changes) -> list[FieldChange]:

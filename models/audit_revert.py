@@ -59,6 +59,7 @@ class FieldPlan:
     state: str  # "restore" | "changed" | "not_revertible"
     note: str = ""
     masked: bool = False  # a 密码-like field: neither value is ever shown
+    entity_name: str = ""
 
     @property
     def label(self):

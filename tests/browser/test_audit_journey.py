@@ -51,6 +51,7 @@ def test_operator_reverts_a_request(page, shot, app):
     shot("request")
     page.locator("#revert-link").click()
     expect(page.locator("#revert-changed")).to_contain_text("此后已被再次修改")
+    expect(page.locator("#revert-changed")).to_contain_text("张医生")
     shot("preview")
     submit(page, "确认撤回")
     expect(page.locator("#reason-error")).to_have_text("请填写撤回原因")
