@@ -9,6 +9,7 @@ HOURS_DECLARE = "学时（分）申报"
 HOURS_REVIEW = "学时（分）审核"
 STATS = "查询统计"
 PLATFORM = "平台设置"  # the operator's: learning forms and hours rules
+WORKBENCH = "运维工作台"  # the operator's: global search, 360° pages (F32)
 
 # Seed §5.1: 账户管理 has five 子模块; 人员调转 lists its pages in the guide's order a)–d).
 MENU_GROUPS = {
@@ -82,4 +83,7 @@ def init_admin(app, csp_nonce):
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
     add_audit_views(admin, STATS)
     admin.add_view(JobsView(Job, name="导入导出任务", category=STATS, endpoint="jobs"))
+    from . import workbench
+
+    workbench.add_views(admin, WORKBENCH)
     return admin

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from forms.input import is_big, to_id
-from models import access, db
+from models import access, db, permissions
 from models.base import lock_row
 
 from .bulk import SelectAllMixin, valid_ids
@@ -49,6 +49,8 @@ class AccessMixin:
             return False
         if self.operator_only and not g.get("is_operator"):
             return False
+        if g.get("is_operator") and request.method == "POST" and not access.can(permissions.OPERATOR_WRITE):
+            return False  # a 客服 operator reads every page and changes nothing (permissions.OPERATOR_ROLES)
         org = access.current_org()
         if self.org_kinds is not None and org is not None and org.kind not in self.org_kinds:
             return False

@@ -5,6 +5,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual, FilterLike
 from flask_admin.helpers import get_redirect_target
+from markupsafe import Markup
 
 from forms.account import StatusForm, SubordinateForm
 from models import AdminMembership, Organization, db
@@ -41,6 +42,8 @@ class SubordinateView(ScopedModelView):
     ]
     column_formatters = {
         "kind": lambda v, c, m, n: m.kind_label,
+        "uscc": lambda v, c, m, n: Markup('<span class="badge badge-warning no-uscc">无统一社会信用代码</span>')
+        if m.no_uscc else (m.uscc or ""),
         "status": lambda v, c, m, n: m.status_label,
         "parent": lambda v, c, m, n: m.parent.name if m.parent else "",
         "created_at": lambda v, c, m, n: m.created_at.strftime("%Y-%m-%d") if m.created_at else "",

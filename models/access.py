@@ -34,7 +34,7 @@ def load_request_context():
     org = None
     if user_type == "operator" and current_user.is_operator:
         g.is_operator = True
-        role = "平台运维"
+        role = "平台" + permissions.OPERATOR_ROLES[permissions.operator_role(current_user.operator_role)][0]
     elif user_type == "person":
         # A staff member's portal closes at the next click once the person or the unit is disabled.
         g.person = Person.query.join(Organization, Person.org_id == Organization.id).filter(
@@ -72,7 +72,7 @@ def is_admin() -> bool:
 
 def granted() -> frozenset:
     if g.get("is_operator"):
-        return permissions.ALL
+        return permissions.operator_codes(current_user.operator_role)
     return g.membership.permissions if g.get("membership") else frozenset()
 
 

@@ -34,6 +34,8 @@ class Account(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # 客服 ("service") or 运维 ("ops", also NULL); what each may do is in permissions.OPERATOR_ROLES.
+    operator_role: Mapped[str | None] = mapped_column(String(10))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     # Bumped whenever the password changes or rights are taken away: every older session ends.

@@ -40,7 +40,32 @@ CATALOGUE = [
 ]
 
 LABELS = {code: label for _, items in CATALOGUE for code, label in items}
-ALL = frozenset(LABELS)
+ALL = frozenset(LABELS)  # what a unit's role may hold: the operator's own codes below are never a unit's
+
+# The platform operator's own codes (运维工作台, F32). Operators are accounts with one of OPERATOR_ROLES.
+OPERATOR_CATALOGUE = [
+    ("运维工作台", [
+        ("ops.view", "运维工作台（查看）"),
+        ("ops.fix", "数据修正及一切修改操作（须填写原因）"),
+    ]),
+]
+OPERATOR_LABELS = {code: label for _, items in OPERATOR_CATALOGUE for code, label in items}
+FIX_CODES = frozenset({"ops.fix"})
+OPERATOR_WRITE = "ops.fix"  # without it an operator may not POST to any admin page (admin_views/base.AccessMixin)
+# 客服 answers calls and looks things up; 运维 may also change data. NULL (operators made before roles) is 运维.
+OPERATOR_ROLES = {
+    "service": ("客服", ALL | frozenset(OPERATOR_LABELS) - FIX_CODES),
+    "ops": ("运维", ALL | frozenset(OPERATOR_LABELS)),
+}
+DEFAULT_OPERATOR_ROLE = "ops"
+
+
+def operator_role(role: str | None) -> str:
+    return role if role in OPERATOR_ROLES else DEFAULT_OPERATOR_ROLE
+
+
+def operator_codes(role: str | None) -> frozenset:
+    return OPERATOR_ROLES[operator_role(role)][1]
 
 
 def clean_codes(codes) -> list[str]:

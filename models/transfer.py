@@ -26,7 +26,7 @@ from .review_records import ChangeRequest
 STATUSES = {"pending_out": "待调出审核", "pending_in": "待调入审核", "completed": "已完成",
             "rejected": "已驳回", "cancelled": "已撤销"}
 ACTIVE = ("pending_out", "pending_in")
-VIA = {"unit": "单位发起", "self": "本人申请"}
+VIA = {"unit": "单位发起", "self": "本人申请", "operator": "平台运维调整"}  # operator: workbench/fixes.move_person
 
 STALE = "该调转已被他人处理，请刷新后查看"
 ACTIVE_EXISTS = "该人员已有进行中的调转"
