@@ -228,3 +228,20 @@ def test_two_reverts_at_once_apply_once(app, unit):
     assert db.session.get(Person, person.id).major == "甲"
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "revert", AuditEntry.entity == "person")) == 1
+
+
+def test_service_operator_reads_the_log_but_may_not_revert(client, unit):
+    person = make_person(unit.employer, "客服看", major="甲")
+    with as_request() as rid:
+        p = db.session.get(Person, person.id)
+        assert p.major == "甲"
+        p.major = "乙"
+    Auth(client).login(make_account("客服小李", is_operator=True, operator_role="service"), user_type="operator")
+    page = client.get(f"/admin/audit/requests/request/{rid}")
+    assert page.status_code == 200 and 'id="revert-link"' not in page.get_data(as_text=True)
+    assert client.get(f"/admin/audit/revert/{rid}").status_code == 403
+    before = audit_count()
+    response = client.post(f"/admin/audit/revert/{rid}", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "reason": "客服试图撤回"})
+    assert response.status_code == 403
+    assert audit_count() == before and db.session.get(Person, person.id).major == "乙"
