@@ -39,7 +39,7 @@ def init_admin(app, csp_nonce):
     from . import registration_review
     from . import change_review
     from .admins import AdminsView
-    from .audit_log import AuditLogView
+    from .audit_log import AuditLogView, add_audit_views
     from .departments import DepartmentView
     from .imports import StaffImportView
     from .jobs import JobsView
@@ -81,6 +81,7 @@ def init_admin(app, csp_nonce):
                                    url="/admin/staff/import"))
     stats.add_certificate_views(admin, STATS)
     admin.add_view(AuditLogView(AuditEntry, name="审计日志", category=STATS, endpoint="audit"))
+    add_audit_views(admin, STATS)
     admin.add_view(JobsView(Job, name="导入导出任务", category=STATS, endpoint="jobs"))
     from . import workbench
 

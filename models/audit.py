@@ -29,6 +29,7 @@ ACTIONS = {
     "lock": "锁定", "unlock": "解锁", "login": "登录", "password": "修改密码", "reset_password": "重置密码",
     "enable": "启用", "disable": "停用", "register": "注册",
     "cancel": "撤销", "reinstate": "恢复", "issue": "发放", "print": "打印", "transfer": "调转", "export": "导出", "import": "导入",
+    "revert": "撤回",
 }
 
 

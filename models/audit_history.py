@@ -7,7 +7,7 @@ same in a log of tens of millions of entries as in an empty one.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from .audit import ACTIONS, AuditEntry
 from .base import db
@@ -30,7 +30,7 @@ EXTRA_LABELS = {
     "reviewer_id": "审核人", "category": "计入科目", "year": "年度", "person_name": "姓名", "person_id": "人员",
     "review_org_id": "审核单位", "form_id": "学习形式", "plan_id": "培训计划", "end_date": "结束日期",
     "cap_per_year": "年度上限", "declared_by": "申报方", "declarer_org_id": "申报单位", "declaration_id": "申报",
-    "reverted_request": "撤回的请求",
+    "reverted_request": "撤回的请求", "fields": "撤回项数",
 }
 
 _STATUS_WORDS = {
@@ -81,14 +81,48 @@ class HistoryRow:
     action: str
     reason: str | None
     fields: list = field(default_factory=list)
+    entity_name: str = ""  # filled by with_names() where a page lists many kinds of records
 
     @property
     def action_label(self) -> str:
-        return ACTIONS.get(self.action, "撤回" if self.action == "revert" else self.action)
+        return ACTIONS.get(self.action, self.action)
 
     @property
     def entity_label(self) -> str:
         return entity_label(self.entity)
+
+
+def _named_models():
+    # Imported here: these models import the audit module this one builds on.
+    from .account import Account
+    from .hours.records import CreditRecord
+    from .org import Organization
+    from .person import Person
+    return {"person": (Person, Person.name), "organization": (Organization, Organization.name),
+            "account": (Account, Account.name), "credit_record": (CreditRecord, CreditRecord.person_name)}
+
+
+def names_of(pairs) -> dict:
+    """{(entity, entity_id): the record's name} for people, units, accounts and 学时记录: one read per kind."""
+    wanted: dict[str, set] = {}
+    for entity, entity_id in pairs:
+        if str(entity_id).isdigit():
+            wanted.setdefault(entity, set()).add(int(entity_id))
+    out = {}
+    for entity, (model, name) in _named_models().items():
+        ids = sorted(wanted.get(entity, ()))
+        if ids:
+            out.update({(entity, str(i)): n for i, n in db.session.execute(
+                select(model.id, name).where(model.id.in_(ids[:1000]))).all()})
+    return out
+
+
+def with_names(rows):
+    """Name the records of ``rows`` (HistoryRow or anything with entity / entity_id / entity_name)."""
+    names = names_of([(r.entity, r.entity_id) for r in rows])
+    for r in rows:
+        r.entity_name = names.get((r.entity, r.entity_id), "")
+    return rows
 
 
 def field_changes(entity: str, changes) -> list[FieldChange]:
@@ -124,3 +158,109 @@ def history(pairs, limit: int = 50) -> list[HistoryRow]:
     query = (select(AuditEntry).where(AuditEntry.id.in_(select(ids.c.id)))
              .order_by(AuditEntry.id.desc()).limit(limit))
     return [to_row(e) for e in db.session.scalars(query)]
+
+
+@dataclass
+class RequestGroup:
+    head: HistoryRow  # the run's newest entry
+    count: int  # entries of the run, capped at cap + 1
+    capped: bool
+
+    @property
+    def request_id(self):
+        return self.head.request_id
+
+
+WINDOW = 500  # entries read at once to cut the newest runs
+RUN_CHUNK = 10_000  # a request's entries read per step when a run is measured
+PAGE_BUDGET = 30_000  # entries a page of groups reads at most; a longer run ends the page and the next resumes it
+
+
+def request_groups(where, before=None, limit=20):
+    """The log newest first with each request's consecutive entries as one line: a bulk approve of 10,000 is one
+    group. ``where``: the scope and filters (clauses on AuditEntry); ``before``: the id the page starts below.
+    Returns (groups, the next page's ``before`` or None).
+
+    The newest WINDOW entries (ids and request ids only) are read in one go and cut into runs; a run that reaches
+    the window's end is measured in steps of RUN_CHUNK entries of its request on (request_id, id), each step
+    checking the id range it spans for an entry of another request (a backwards walk of that range): an entry
+    interleaved into a bulk ends the line there, so it is shown, never skipped. A run longer than a page's budget
+    (the command line's millions) ends the page with "N+" and the next page resumes it."""
+    a = AuditEntry
+    one = db.session.scalar
+
+    def below(bound, n=1):
+        q = select(a.id, a.request_id).where(*where)
+        if bound is not None:
+            q = q.where(a.id < bound)
+        return db.session.execute(q.order_by(a.id.desc()).limit(n)).all()
+
+    def of_request(rid, top):
+        return select(a.id).where(*where, a.request_id == rid, a.id <= top)
+
+    def measure(rid, top, walked):
+        """The run of ``rid`` from ``top`` down: (entries, cut by the budget, the next entry below or None)."""
+        count = 0
+        while True:
+            low = one(of_request(rid, top).order_by(a.id.desc()).offset(RUN_CHUNK - 1).limit(1))
+            if low is None:
+                low = one(select(func.min(a.id)).where(*where, a.request_id == rid, a.id <= top))
+            other = one(select(func.max(a.id)).where(*where, a.id >= low, a.id < top, a.request_id != rid))
+            floor = other if other is not None else low - 1
+            step = one(select(func.count()).select_from(of_request(rid, top).where(a.id > floor).subquery()))
+            count, walked = count + step, walked + step
+            if other is not None:
+                return count, False, db.session.execute(select(a.id, a.request_id).where(a.id == other)).first()
+            nxt = below(low)
+            if not nxt or nxt[0].request_id != rid:
+                return count, False, (nxt[0] if nxt else None)
+            if walked >= PAGE_BUDGET:
+                return count, True, nxt[0]
+            top = nxt[0].id
+
+    runs, walked, cursor = [], 0, before
+    while len(runs) < limit and walked < PAGE_BUDGET:
+        window = below(cursor, WINDOW)
+        if not window:
+            cursor = None
+            break
+        i = 0
+        while i < len(window) and len(runs) < limit and walked < PAGE_BUDGET:
+            j = i
+            while j + 1 < len(window) and window[j + 1].request_id == window[i].request_id:
+                j += 1
+            if j + 1 < len(window):  # the run ends inside the window: its size is read off it
+                runs.append((window[i].id, j - i + 1, False))
+                walked += j - i + 1
+                i = j + 1
+                continue
+            count, capped, nxt = measure(window[i].request_id, window[i].id, walked)
+            runs.append((window[i].id, count, capped))
+            walked += count
+            cursor = nxt.id + 1 if nxt is not None else None
+            break
+        else:
+            cursor = window[i].id + 1  # the page is full (or its budget spent) inside the window
+        if cursor is None:
+            break
+    heads = {e.id: e for e in db.session.scalars(select(a).where(a.id.in_([r[0] for r in runs])))}
+    groups = [RequestGroup(to_row(heads[h]), n, capped) for h, n, capped in runs]
+    return groups, cursor
+
+
+def request_entries(where, request_id, after=None, limit=50):
+    """One request's entries in the order written, ``limit`` after id ``after``: the (request_id, id) range."""
+    q = select(AuditEntry).where(*where, AuditEntry.request_id == request_id)
+    if after is not None:
+        q = q.where(AuditEntry.id > after)
+    rows = [to_row(e) for e in db.session.scalars(q.order_by(AuditEntry.id).limit(limit + 1))]
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
+
+
+def request_summary(where, request_id, cap=100_000):
+    """How many entries of each record kind and action a request wrote (at most ``cap`` read)."""
+    a = AuditEntry
+    inner = select(a.entity, a.action).where(*where, a.request_id == request_id).limit(cap + 1).subquery()
+    rows = db.session.execute(select(inner.c.entity, inner.c.action, func.count())
+                              .group_by(inner.c.entity, inner.c.action).order_by(func.count().desc())).all()
+    return [(entity_label(e), ACTIONS.get(act, act), n) for e, act, n in rows]
