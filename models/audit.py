@@ -15,7 +15,7 @@ from decimal import Decimal
 from flask import g, has_request_context, request
 
 from sqlalchemy import JSON, Index, String, Text, case, cast, event, func, insert, inspect, literal, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from .base import BigId, db, now
 from .org import OrgScoped
@@ -205,6 +205,21 @@ def _columns(obj):
         flag = attr.columns[0].info.get("audit", True)
         if flag is not False:
             yield attr.key, flag
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _keep_old_values(mapper, cls):
+    """An audited column assigned while its old value is not loaded (the row expired at a commit earlier in the
+    request) would record ``before: None``, and a revert would restore that: load the old value first."""
+    if not getattr(cls, "__audited__", False):
+        return
+    for attr in mapper.column_attrs:
+        if attr.columns[0].info.get("audit", True) is not False:
+            event.listen(getattr(cls, attr.key), "set", _ignore, active_history=True)
+
+
+def _ignore(target, value, oldvalue, initiator):
+    return value
 
 
 def _snapshot(obj) -> dict:

@@ -164,3 +164,14 @@ def test_department_with_people_cannot_be_deleted(unit):
     make_person(unit.employer, "研发员", department=dept)
     make_person(unit.employer, "研发员二", department=dept)
     assert "2 名人员" in dept.delete_refusal()
+
+
+def test_an_update_after_a_commit_records_the_value_it_replaced(unit):
+    """The row expired at the commit and nothing read it since: the audit entry still says what was there
+    before, not None (a revert restores ``before``)."""
+    dept = make_department(unit.employer, "财务部")  # commits: every attribute expired
+    dept.name = "计划财务部"
+    db.session.commit()
+    update = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "department",
+                                                         AuditEntry.action == "update")).one()
+    assert update.changes == {"name": {"before": "财务部", "after": "计划财务部"}}
