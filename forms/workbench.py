@@ -1,17 +1,16 @@
 """运维工作台 forms (F32): every fix carries a reason, required and shown next to its field."""
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation
 
-from models.choices import EDUCATIONS, ORG_KINDS, TITLE_LEVELS
+from models.choices import ORG_KINDS
 from models.validators import normalize_uscc
 from models.workbench.fixes import REASON_MAX, REASON_REQUIRED
 
 from .account import OrgBasicFields
-from .fields import DayField, TitleChoices, pick_field, text_field
-from .validators import Email, Phone, strip_filter
+from .fields import text_field
+from .me import PersonChangeForm
+from .validators import strip_filter
 
 
 def reason_field():
@@ -26,43 +25,17 @@ class ReasonForm(FlaskForm):
     reason = reason_field()
 
 
-class PersonFixForm(TitleChoices, FlaskForm):
+class PersonFixForm(PersonChangeForm):
+    """The operator's edit of a person: what the person may ask to change (个人自助), plus 姓名, 所学专业 and
+    行政职务, with the reason."""
+
     name = text_field("姓名", 50, "请输入姓名")
-    title_series = pick_field("职称系列", [], "请选择职称系列")
-    title_name = text_field("职称名称", 50)
-    title_level = pick_field("职称级别", TITLE_LEVELS, "请选择职称级别")
-    title_date = DayField("取得时间", validators=[Optional()])
-    education = pick_field("学历", EDUCATIONS, "请选择学历")
     major = text_field("所学专业", 50)
     admin_post = text_field("行政职务", 50)
-    phone = StringField("手机号", filters=[strip_filter], validators=[DataRequired("请输入手机号"), Phone()])
-    email = StringField("邮箱", filters=[strip_filter], validators=[DataRequired("请输入邮箱"), Email()])
-    department_id = SelectField("所在部门", validators=[Optional()])
     reason = reason_field()
 
     FIELDS = ("name", "title_series", "title_name", "title_level", "title_date", "education", "major",
               "admin_post", "phone", "email", "department_id")
-
-    def set_departments(self, departments):
-        self.department_id.choices = [("", "（未设置部门）")] + [(str(d.id), d.name) for d in departments]
-
-    def validate_title_date(self, field):
-        if field.data and field.data > date.today():
-            raise ValidationError("取得时间不能晚于今天")
-        if field.data and field.data.year < 1950:
-            raise ValidationError("请填写正确的取得时间")
-
-    def values(self) -> dict:
-        out = {key: self[key].data or None for key in self.FIELDS}
-        out["department_id"] = int(out["department_id"]) if out["department_id"] else None
-        return out
-
-    @classmethod
-    def initial(cls, current: dict) -> dict:
-        data = dict(current)
-        data["title_date"] = date.fromisoformat(data["title_date"]) if data.get("title_date") else None
-        data["department_id"] = str(data["department_id"]) if data.get("department_id") else ""
-        return data
 
 
 class MoveForm(FlaskForm):
