@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import (Boolean, ForeignKey, Index, Integer, String, Text, case, create_engine, delete, func,
-                        inspect, insert, or_, select, update)
+                        inspect, insert, or_, select, text, update)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -264,18 +264,21 @@ class Throttle(db.Model):
     def claim(cls, key: str, limit: int, window: timedelta) -> int | None:
         """Record an attempt; its row id, or None when it is beyond the ``limit``-th within ``window``.
 
-        The row is committed before counting, so each attempt counts every attempt that counted before
-        it: however many arrive at once, at most ``limit`` pass. Refused attempts are kept and count too.
+        The attempts at one key take turns (PostgreSQL: a transaction lock on the key; SQLite: its one writer,
+        taken by the DELETE), and each counts those before it and itself: however many arrive at once, the first
+        ``limit`` pass and no more. Counted after committing instead, ten at once could each see all ten and
+        every one be refused. Refused attempts are kept and count too.
         """
         t, table = now(), cls.__table__
-        with _own_connection() as conn:
-            with conn.begin():
-                # Rows out of every window are of no use: the table holds the last window's attempts only.
-                conn.execute(delete(table).where(table.c.key == key, table.c.created_at <= t - window))
-                row_id = conn.execute(insert(table).values(key=key, created_at=t).returning(table.c.id)).scalar_one()
-            with conn.begin():
-                recent = conn.execute(select(func.count()).where(table.c.key == key,
-                                                                 table.c.created_at > t - window)).scalar_one()
+        with _own_connection() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                             {"key": f"throttle:{key}"})
+            # Rows out of every window are of no use: the table holds the last window's attempts only.
+            conn.execute(delete(table).where(table.c.key == key, table.c.created_at <= t - window))
+            row_id = conn.execute(insert(table).values(key=key, created_at=t).returning(table.c.id)).scalar_one()
+            recent = conn.execute(select(func.count()).where(table.c.key == key,
+                                                             table.c.created_at > t - window)).scalar_one()
         return row_id if recent <= limit else None
 
     @classmethod
