@@ -3,13 +3,13 @@ links to the staff query through it, as the unit picker chose it)."""
 import re
 
 from flask import request
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from sqlalchemy import select
 
 from forms.input import to_id
 
 from models import Department, access, db, subtree_ids
 
+from ..filters import IdChoiceFilter
 from .unit_picker import visible_org
 
 _FILTER_ARG = re.compile(r"^flt\d+_")
@@ -33,18 +33,14 @@ def with_linked_departments(options):
     return options + [(str(i), name) for i, name in rows]
 
 
-class OrgSubtreeFilter(BaseSQLAFilter):
+class OrgSubtreeFilter(IdChoiceFilter):
+    """A unit id: the rows of that unit and every unit under it."""
+
+    def __init__(self, column, name):
+        super().__init__(column, name, options_of=None)
+
     def apply(self, query, value, alias=None):
         return query.filter(self.get_column(alias).in_(subtree_ids(value)))
-
-    def validate(self, value):
-        return to_id(value) is not None
-
-    def clean(self, value):
-        return to_id(value)
-
-    def operation(self):
-        return "等于"
 
     def request_options(self):
         """The acting unit, plus the visible units the request's filter values name, so a linked filter shows
