@@ -81,3 +81,9 @@ class LookupForm(FlaskForm):
         csrf = False  # a GET search: changes nothing
 
     q = StringField("身份证号或统一社会信用代码", filters=[strip_filter])
+
+
+class BulkFixForm(FlaskForm):
+    """批量修正 · 确认: the reason, recorded with every row's change."""
+
+    reason = reason_field()
