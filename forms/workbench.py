@@ -87,3 +87,11 @@ class BulkFixForm(FlaskForm):
     """批量修正 · 确认: the reason, recorded with every row's change."""
 
     reason = reason_field()
+
+
+class OperatorRoleForm(FlaskForm):
+    """运维账号 · 设置角色."""
+
+    role = SelectField("角色", choices=[("service", "客服（只读）"), ("ops", "运维（可修正数据）")],
+                       validators=[DataRequired("请选择角色")])
+    reason = reason_field()
