@@ -17,7 +17,6 @@ from models.spreadsheet import import_runs, uploads
 from models.spreadsheet import imports as engine
 from models.workbench import bulk_fix  # noqa: F401 -- registers the two kinds
 
-from ..audit_log import request_url
 from ..imports import ImportView
 
 FIX = "ops.fix"
@@ -120,7 +119,9 @@ class BulkFixView(ImportView):
         if state["result"] is None:
             return redirect(self._importing(upload, state) or url_for(".preview_view", token=upload.token))
         result = state["result"]
-        audit_url = request_url(result["request_id"]) if result.get("request_id") else None
+        # the request's own page: its entries and the 撤回 of the whole fix
+        audit_url = url_for("audit_requests.request_view", request_id=result["request_id"]) \
+            if result.get("request_id") and access.can("audit.view") else None
         return self._render("bulk_result.html", audit_url=audit_url, **state)
 
     def _upload(self, token) -> uploads.Upload:

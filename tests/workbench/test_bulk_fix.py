@@ -289,3 +289,21 @@ def _many(org, n, start):
         for i, x in enumerate(numbers)])
     db.session.commit()
     return numbers
+
+
+def test_a_file_above_the_job_threshold_is_checked_and_applied_as_background_jobs(app, desk, client, unit, staff):
+    app.config["IMPORT_JOB_ROWS"] = 2  # the five rows go through the job runner (run at once in the tests)
+    wb = staff_export(client, unit)
+    for person in staff:
+        edit(wb.active, "身份证号", person.id_number, "所学专业", "护理学")
+    r = upload(client, PERSON_URL, save(wb))
+    assert "/admin/jobs/" in r.headers["Location"]
+    job_page = client.get(r.headers["Location"]).get_data(as_text=True)
+    token = re.search(re.escape(PERSON_URL) + r"([A-Za-z0-9_-]{22})/", job_page).group(1)
+    assert re.search(r'id="count-changed">5<', client.get(f"{PERSON_URL}{token}/").get_data(as_text=True))
+    done = apply(client, PERSON_URL, token)
+    assert "/admin/jobs/" in done.headers["Location"]
+    assert {fresh(p).major for p in staff} == {"护理学"}
+    assert len({e.request_id for e in db.session.scalars(select(AuditEntry).where(
+        AuditEntry.entity == "person", AuditEntry.action == "update"))}) == 1
+    assert "已修改 5 行" in client.get(f"{PERSON_URL}{token}/result").get_data(as_text=True)
