@@ -241,6 +241,10 @@ class FixKind(ImportKind):
 
         t = self.model.__table__.c
         out = {}
+        if ids and db.session.get_bind().dialect.name != "postgresql":
+            # SQLite has no row locks: a write that changes nothing takes the database's write lock before the
+            # read, so no other writer commits between this comparison and the UPDATE (models/base.lock_row).
+            db.session.execute(update(self.model.__table__).where(t.id == min(ids)).values(id=t.id))
         for start in range(0, len(ids), CHUNK):
             stmt = select(t.id, *[t[f] for f in self.editable]).where(in_ids(t.id, ids[start:start + CHUNK]))
             if db.session.get_bind().dialect.name == "postgresql":
