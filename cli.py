@@ -88,6 +88,33 @@ def register_cli(app):
 
             click.echo(f"已新增学时记录 {add_credits(credits, progress=click.echo):,} 条")
 
+    @app.cli.command("operator-role")
+    @click.argument("id_number")
+    @click.argument("role", type=click.Choice(["service", "ops"]))
+    @click.option("--reason", default="命令行设置平台运维角色", show_default=True)
+    def operator_role(id_number, role, reason):
+        """Make the account ID_NUMBER a platform operator with ROLE (service 客服 / ops 运维): the first 运维 comes
+        from here, the others from 运维工作台 · 运维账号. Audited; the last 运维 is never made 客服."""
+        from models import Account
+        from models.validators import normalize_id_number
+        from models.workbench import operators
+        from models.workbench.fixes import Refusal
+
+        try:
+            number = normalize_id_number(id_number)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        account = db.session.scalar(select(Account).where(Account.id_number == number))
+        if account is None:
+            raise click.ClickException("没有该身份证号的账号")
+        try:
+            operators.set_role(account.id, role, reason, make_operator=True)
+        except Refusal as e:
+            db.session.rollback()
+            raise click.ClickException(str(e)) from None
+        db.session.commit()
+        click.echo(f"已将 {account.name}（{number}）设为平台{operators.role_label(role)}")
+
     @app.cli.command("outbox")
     @click.option("-n", default=10, help="How many of the newest mails.")
     def outbox(n):

@@ -21,6 +21,8 @@ class DemoAccount:
     note: str
     lands_on: str | None = None  # path after a successful login
     refusal: str | None = None  # or the message the login shows instead
+    operator_role: str | None = None  # an operator's 客服 ('service') or 运维 ('ops', the default)
+    phone: str | None = None  # fixed, so that an account added later draws nothing from the plan's random stream
 
     @property
     def id_number(self) -> str:
@@ -41,7 +43,7 @@ ACCOUNTS = [
     DemoAccount("base_admin", 19, "赵文博", "base", ("base_sdu",),
                 "继续教育基地超级管理员", "/admin/"),
     DemoAccount("operator", 16, "周敏", "operator", (),
-                "平台运维/客服：可查看全部数据", "/admin/"),
+                "平台运维：可查看全部数据，可在运维工作台修正数据、设置运维账号的角色", "/admin/", operator_role="ops"),
     DemoAccount("staff", 32, "张静", "person", ("jn_first",),
                 "济南市第一人民医院心血管内科，主治医师", "/me/"),
     DemoAccount("pending_staff", 48, "马丽", "person", ("jn_first",),
@@ -53,5 +55,10 @@ ACCOUNTS = [
     DemoAccount("disabled_unit_admin", 49, "宋志刚", "employer", ("huatai",),
                 "所在单位已停用：登录时提示单位已停用", refusal=login.ORG_DISABLED),
 ]
+
+# Last: the accounts above draw their phones from the plan's random stream in this order.
+ACCOUNTS.append(DemoAccount("service_desk", 20, "孙丽", "operator", (),
+                            "平台客服（只读）：可查看全部数据和运维工作台，不能修改任何数据", "/admin/",
+                            operator_role="service", phone="13905310020"))
 
 BY_KEY = {a.key: a for a in ACCOUNTS}

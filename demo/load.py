@@ -59,7 +59,8 @@ def load_demo(plan: Plan | None = None) -> Plan:
         roles = {(key, name): Role(org_id=org_ids[key], name=name, permissions=list(codes))
                  for key, name, codes in plan.roles}
         accounts = {a.id_number: Account(id_number=a.id_number, name=a.name, phone=a.phone, email=a.email,
-                                         is_operator=a.is_operator, password_hash=password_hash)
+                                         is_operator=a.is_operator, operator_role=a.operator_role,
+                                         password_hash=password_hash)
                     for a in plan.accounts}
         db.session.add_all([*departments.values(), *roles.values(), *accounts.values()])
         db.session.flush()

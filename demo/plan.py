@@ -54,6 +54,7 @@ class PlannedAccount:
     phone: str
     email: str
     is_operator: bool = False
+    operator_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,8 +180,9 @@ def _plan_admins(rng):
     accounts, admins = [], []
     for doc in documented.ACCOUNTS:
         if doc.user_type in ("supervisor", "employer", "base", "operator"):
-            accounts.append(PlannedAccount(doc.id_number, doc.name, _mobile(rng), f"{doc.key}@example.com",
-                                           is_operator=doc.user_type == "operator"))
+            accounts.append(PlannedAccount(doc.id_number, doc.name, doc.phone or _mobile(rng),
+                                           f"{doc.key}@example.com", is_operator=doc.user_type == "operator",
+                                           operator_role=doc.operator_role))
     supers = {org: doc for doc in documented.ACCOUNTS if doc.user_type != "person" and doc.key != "role_admin"
               for org in doc.orgs}
     seq = ADMIN_SEQ

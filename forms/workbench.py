@@ -81,3 +81,17 @@ class LookupForm(FlaskForm):
         csrf = False  # a GET search: changes nothing
 
     q = StringField("身份证号或统一社会信用代码", filters=[strip_filter])
+
+
+class BulkFixForm(FlaskForm):
+    """批量修正 · 确认: the reason, recorded with every row's change."""
+
+    reason = reason_field()
+
+
+class OperatorRoleForm(FlaskForm):
+    """运维账号 · 设置角色."""
+
+    role = SelectField("角色", choices=[("service", "客服（只读）"), ("ops", "运维（可修正数据）")],
+                       validators=[DataRequired("请选择角色")])
+    reason = reason_field()

@@ -34,7 +34,7 @@ MODELS = {"person": Person, "organization": Organization, "account": Account, "c
 NOT_REVERTIBLE_FIELDS = {
     "person": {"id", "account_id", "org_id", "department_id", "created_at"},
     "organization": {"id", "parent_id", "created_at"},
-    "account": {"id", "is_operator", "password_hash", "created_at"},
+    "account": {"id", "is_operator", "operator_role", "password_hash", "created_at"},
 }
 WHY_NOT = {
     "create": "新增的记录不能撤回（请在相应页面删除或停用）",

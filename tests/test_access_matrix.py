@@ -153,3 +153,50 @@ def test_full_admin_reaches_every_page_without_error(app, client, auth, world):
     for rule, url in rules(app):
         if "GET" in rule.methods and not rule.endpoint.startswith("me."):
             assert client.get(url).status_code < 500, url
+
+
+def operator_views(app):
+    views = [v for v in admin_views(app) if getattr(v, "operator_only", False)]
+    assert {"workbench_bulk_person", "workbench_bulk_unit", "workbench_operators"} <= {v.endpoint for v in views}
+    return views
+
+
+def test_an_employer_admin_gets_403_on_every_operator_page(app, client, auth, world):
+    """运维工作台 (search, 360°, 数据修正, 批量修正, 运维账号) is the operator's: a unit's super admin, who holds every
+    unit code, gets 403 on each of its routes and changes nothing."""
+    auth.login(world.admin)
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    checked = 0
+    for view in operator_views(app):
+        for rule, url in rules(app):
+            if not rule.endpoint.startswith(view.endpoint + "."):
+                continue
+            checked += 1
+            if "GET" in rule.methods:
+                assert client.get(url).status_code == 403, url
+            if "POST" in rule.methods:
+                before = audit_count()
+                assert client.post(url, data={"csrf_token": token}).status_code == 403, url
+                assert audit_count() == before
+    assert checked > 10
+
+
+def test_service_desk_reads_the_operator_pages_and_gets_403_on_every_post(app, client, auth, world):
+    """客服 (operator_role 'service'): every admin page opens, no admin POST passes (AccessMixin)."""
+    from .helpers import make_account
+
+    auth.login(make_account("客服小孙", is_operator=True, operator_role="service"), user_type="operator")
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    endpoints = [v.endpoint + "." for v in admin_views(app)]
+    posts = 0
+    for rule, url in rules(app):
+        if not rule.endpoint.startswith(tuple(endpoints)):
+            continue
+        if "GET" in rule.methods and rule.endpoint.startswith(("workbench_bulk", "workbench_operators")):
+            assert client.get(url).status_code in (200, 302, 404), url
+        if "POST" in rule.methods:
+            posts += 1
+            before = audit_count()
+            assert client.post(url, data={"csrf_token": token}).status_code == 403, url
+            assert audit_count() == before, url
+    assert posts > 20

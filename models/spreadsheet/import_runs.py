@@ -25,8 +25,9 @@ def job_rows() -> int:
 
 def _kind_and_context(upload, **options):
     kind = engine.KINDS[upload.kind]
-    org = db.session.get(Organization, upload.org_id)
-    return kind, kind.context(org, reason=f"批量导入：{upload.file_name}", **options)
+    # The platform operator acts for no unit: a kind of theirs (运维工作台 · 批量修正) gets no org.
+    org = db.session.get(Organization, upload.org_id) if upload.org_id is not None else None
+    return kind, kind.context(org, reason=upload.reason or f"批量导入：{upload.file_name}", **options)
 
 
 def _read(upload):
@@ -63,7 +64,9 @@ def run_preview(upload, progress=None) -> dict:
 def run_import(upload, mode, progress=None, writing=None) -> dict:
     """Check again and write; nothing committed. ``writing()`` is called between the two (a job says so on its
     page: its progress commits, so it cannot be called once the write has begun)."""
-    kind, ctx = _kind_and_context(upload, password_hash=upload.password_hash)
+    options = {"password_hash": upload.password_hash} if kind_needs_password(upload) else \
+        {"previewed": upload.get_json(".preview.json")}
+    kind, ctx = _kind_and_context(upload, **options)
     preview = engine.validate(kind, _read(upload), ctx, progress, database=False)  # commit checks it now
     if writing:
         writing()
@@ -73,7 +76,13 @@ def run_import(upload, mode, progress=None, writing=None) -> dict:
     return {"mode": mode, "mode_label": engine.MODES[mode], "refused": outcome.refused,
             "created": outcome.written.created, "updated": outcome.written.updated,
             "unchanged": outcome.written.unchanged, "skipped": outcome.skipped,
-            "request_id": g.get("request_id"), **summary(kind, preview)}
+            "request_id": g.get("request_id"), **summary(kind, preview), **kind.result(outcome.written)}
+
+
+def kind_needs_password(upload) -> bool:
+    """Whether the kind creates accounts (and so takes the batch's password) rather than fixing what the preview
+    showed (and so takes that preview, to write only where the database still holds what was shown)."""
+    return not getattr(engine.KINDS[upload.kind], "fixes_preview", False)
 
 
 def import_upload(upload, mode, finish, progress=None, writing=None) -> dict:
@@ -99,6 +108,9 @@ def import_upload(upload, mode, finish, progress=None, writing=None) -> dict:
 def result_message(result) -> str:
     if result["refused"]:
         return result["refused"]
+    if "stale" in result:  # a fix kind (运维工作台 · 批量修正)
+        return (f"批量修正完成：修改 {result['updated']:,} 行"
+                + (f"，跳过 {len(result['stale']):,} 行（预览后已被修改）" if result["stale"] else ""))
     return (f"导入完成：新增 {result['created']:,} 行，更新 {result['updated']:,} 行"
             + (f"，未导入 {result['skipped']:,} 行（有错误）" if result["skipped"] else ""))
 

@@ -115,6 +115,15 @@ class ImportKind:
         """The object ``choices``, ``check`` and ``write`` receive: whatever the kind needs to know once."""
         return options
 
+    def header_found(self, keys: set, ctx) -> list[str]:
+        """The keys of the columns the file holds, before any row is read; returns notices for the preview.
+        A kind that fixes existing records needs it: a column left out of the file must mean "keep", not "empty"."""
+        return []
+
+    def result(self, written: "Written") -> dict:
+        """Kind-specific outcome of the write the result page shows (kept as JSON)."""
+        return {}
+
     def check(self, rows: list["Row"], ctx) -> None:
         """Database and cross-row checks over all rows at once: ``row.fail(self.index(key), message)``, and
         ``row.update_of`` for a row that would update an existing record.
@@ -341,6 +350,7 @@ def validate(kind: ImportKind, table: Table, ctx, progress: Callable[[int, int],
         preview.notices.append(UNKNOWN_COLUMNS.format(labels=listed))
     if preview.fatal:
         return preview
+    preview.notices.extend(kind.header_found(set(at), ctx))
     columns = kind.columns
     checkers = [_checker(c, ctx) for c in columns]
     example = _example_texts(kind, ctx)

@@ -30,12 +30,13 @@ class Upload:
     kind: str
     file_name: str       # as uploaded: shown to the user, and its extension tells the reader the type
     account_id: int
-    org_id: int
+    org_id: int | None  # None: the platform operator, who acts for no unit
     rows: int            # data rows read at upload time: decides whether the work runs as a job
     created_at: float
     preview_job: int | None = None
     import_job: int | None = None
     password_hash: str | None = None  # the batch's initial password, hashed once, set when confirming
+    reason: str | None = None  # the audit reason typed when confirming (批量修正); else "批量导入：<file>"
 
     # -- files ---------------------------------------------------------------------------------------------
     def path(self, suffix: str) -> Path:
