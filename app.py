@@ -58,7 +58,9 @@ def _private_sqlite_file(url: str, instance_path: str):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH: a host's own files (deploy/: /var/lib/jxjy); absolute, as Flask wants it.
+    instance = os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(instance).resolve()) if instance else None)
     app.json.ensure_ascii = False  # JSON answers carry their Chinese messages readable, not as \uXXXX escapes
     init_input(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,48 @@ def _test_redis_url():
 REDIS_URL, REDIS_EXPLICIT = _test_redis_url()
 
 
+def _with_db(url, database):
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+
+
+def _servers_database_url():
+    """tests/test_two_servers.py's own PostgreSQL database: TEST_SERVERS_DATABASE_URL, else ``<name>_servers`` next
+    to a PostgreSQL TEST_DATABASE_URL (both explicit: must be reachable), else jxjy_test_servers at 127.0.0.1."""
+    if os.environ.get("TEST_SERVERS_DATABASE_URL"):
+        return os.environ["TEST_SERVERS_DATABASE_URL"], True
+    if DATABASE_URL.startswith("postgresql"):
+        name = DATABASE_URL.rsplit("/", 1)[1].split("?")[0]
+        return _with_db(DATABASE_URL, f"{name}_servers"), True
+    return "postgresql://postgres@127.0.0.1:5432/jxjy_test_servers", False
+
+
+SERVERS_DATABASE_URL, SERVERS_EXPLICIT = _servers_database_url()
+SERVERS_REDIS_URL = _with_db(REDIS_URL, "14")
+
+
+def _servers_unavailable() -> str | None:
+    """Creates the database when its server is there and it is not; why not, else None."""
+    import psycopg
+    from psycopg import sql
+
+    name = SERVERS_DATABASE_URL.rsplit("/", 1)[1].split("?")[0]
+    try:
+        with psycopg.connect(_with_db(SERVERS_DATABASE_URL, "postgres"), autocommit=True, connect_timeout=3) as c:
+            if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                c.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as e:
+        return f"PostgreSQL: {type(e).__name__}: {str(e).strip()[:200]}"
+    import redis
+
+    try:
+        redis.Redis.from_url(SERVERS_REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as e:
+        return f"Redis: {type(e).__name__}: {e}"
+    return None
+
+
 def _redis_unreachable() -> str | None:
     import redis
 
@@ -49,21 +91,26 @@ def _redis_unreachable() -> str | None:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    needing = [i for i in items if "redis" in i.keywords]
-    if not needing or REDIS_EXPLICIT:
-        return
-    why = _redis_unreachable()
-    if why:
-        config._redis_deselected = (len(needing), why)
-        config.hook.pytest_deselected(items=needing)
-        items[:] = [i for i in items if "redis" not in i.keywords]
+    config._deselected_notes = []
+    checks = [("redis", REDIS_EXPLICIT, _redis_unreachable, f"no Redis at {REDIS_URL}", "TEST_REDIS_URL"),
+              ("servers", SERVERS_EXPLICIT and REDIS_EXPLICIT, _servers_unavailable,
+               f"no PostgreSQL/Redis for {SERVERS_DATABASE_URL.split('@')[-1]}",
+               "TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL")]
+    for marker, explicit, unavailable, what, variable in checks:
+        needing = [i for i in items if marker in i.keywords]
+        if not needing:
+            continue
+        why = unavailable()
+        if why and not explicit:
+            config._deselected_notes.append(f"{len(needing)} {marker} test(s) deselected: {what} ({why}); set "
+                                            f"{variable} to make them required")
+            config.hook.pytest_deselected(items=needing)
+            items[:] = [i for i in items if marker not in i.keywords]
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    if getattr(config, "_redis_deselected", None):
-        n, why = config._redis_deselected
-        terminalreporter.write_line(f"{n} Redis test(s) deselected: no Redis at {REDIS_URL} ({why}); set "
-                                    f"TEST_REDIS_URL to make them required", yellow=True, bold=True)
+    for note in getattr(config, "_deselected_notes", ()):
+        terminalreporter.write_line(note, yellow=True, bold=True)
 
 
 def pytest_report_header(config):
