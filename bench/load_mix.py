@@ -102,13 +102,13 @@ class Client:
             self.stats.add(kind, seconds)
         return (body if raw else body.decode(errors="replace")), location
 
-    def login(self, id_number, user_type):
+    def login(self, id_number, user_type, password=PASSWORD):
         page, _ = self.send("login", "/login", timed=False)
         token = csrf(page)
         if not token:
             return False
         answer, location = self.send("login", "/login", {"csrf_token": token, "user_type": user_type,
-                                                         "id_number": id_number, "password": PASSWORD}, timed=False)
+                                                         "id_number": id_number, "password": password}, timed=False)
         return answer is not None and location is not None and "/admin" in location
 
 
@@ -163,7 +163,11 @@ def staff_import(client, stats, outcome, seq):
     template, _ = client.send("import.template", "/admin/staff/import/template", raw=True)
     if template is None:
         return
-    header = [c.value for c in next(load_workbook(io.BytesIO(template), read_only=True).active.iter_rows(max_row=1))]
+    try:
+        header = [c.value for c in next(load_workbook(io.BytesIO(template), read_only=True).active.iter_rows(max_row=1))]
+    except Exception as e:  # noqa: BLE001 — a login page instead of the template, say
+        stats.add("import.template", 0, f"not a template: {type(e).__name__}: {e}")
+        return
     book = Workbook()
     sheet = book.active
     sheet.append(header)
@@ -260,7 +264,8 @@ def api_pusher(app, org_id):
     return push
 
 
-def run(app, database_url, redis_url, sessions=50, seconds=60.0, servers=2, workers=2, threads=4, api=True):
+def run(app, database_url, redis_url, sessions=50, seconds=60.0, servers=2, workers=2, threads=4, api=True,
+        password=PASSWORD):
     import redis
 
     accounts, reviewer, seq, push = prepare(app, sessions, api)
@@ -275,13 +280,13 @@ def run(app, database_url, redis_url, sessions=50, seconds=60.0, servers=2, work
         rng = random.Random(7)
         browsers = [(Client(cluster.urls, stats, random.Random(i)), kind) for i, (_, kind) in enumerate(accounts)]
         for (client, _), (id_number, kind) in zip(browsers, accounts):
-            if not client.login(id_number, kind):
+            if not client.login(id_number, kind, password):
                 stats.add("login", 0, f"登录失败：{id_number}")
         worker = Client(cluster.urls, stats, random.Random(rng.random()))
-        if not worker.login(*reviewer):
-            stats.add("login", 0, f"登录失败：{reviewer[0]}")
         importer = Client(cluster.urls, stats, random.Random(rng.random()))
-        importer.login(*reviewer)
+        for client in (worker, importer):
+            if not client.login(*reviewer, password):
+                stats.add("login", 0, f"登录失败：{reviewer[0]}")
         stats.start()
         jobs = [threading.Thread(target=browse, args=(c, kind, stats), daemon=True) for c, kind in browsers]
         jobs.append(threading.Thread(target=bulk_approve, args=(worker, stats, approved), daemon=True))

@@ -169,3 +169,16 @@ def test_the_login_rate_limit_counts_across_both_servers(installation):
     with installation.app.app_context():
         assert db.session.query(Throttle).count() == 0, "the attempts live in Redis, not in the table"
         db.session.remove()
+
+
+def test_the_load_mix_runs_on_two_servers_without_errors(installation, capsys):
+    """bench.load_mix in miniature on this installation's database (its own servers; Redis db 14 emptied)."""
+    from bench import load_mix
+
+    stats = load_mix.run(installation.app, SERVERS_DATABASE_URL, SERVERS_REDIS_URL, sessions=3, seconds=4,
+                         workers=1, threads=2, api=False, password=PASSWORD)
+    out = capsys.readouterr().out
+    assert sum(stats.errors.values()) == 0, stats.examples
+    assert stats.latencies["bulk_approve"] and stats.latencies["import.confirm"], out
+    assert {"dashboard", "list", "search"} <= set(stats.latencies)
+    assert f"已入库 {load_mix.IMPORT_ROWS} 人" in out
