@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run serve test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province bench-hours vendor clean
+.PHONY: run serve consumer test test-sqlite test-postgres sysdeps venv db demo bench bench-import bench-export bench-province bench-hours vendor clean
 
 venv: $(VENV)/.installed
 
@@ -28,13 +28,32 @@ run: demo
 	@$(WITH_WORKER) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: gunicorn on PostgreSQL, migrated first. BIND and WORKERS (sync workers) from the environment;
-# --forwarded-allow-ips stays gunicorn's default (only a proxy on 127.0.0.1 is trusted for X-Forwarded-*).
+# --forwarded-allow-ips stays gunicorn's default (only a proxy on 127.0.0.1 is trusted for X-Forwarded-*; a proxy
+# on another host is trusted through PROXY_FIX_*, deploy/README.md). SECRET_KEY is required: every server of an
+# installation (and every restart) must sign sessions with the same key. JOBS_CONSUMER=separate serves the app
+# alone, the job consumer running as its own process (`make consumer`, deploy/jxjy-consumer.service); otherwise
+# the consumer runs next to gunicorn, as on one machine. MIGRATE=0 skips the migration (N servers: run it once).
 BIND    ?= 127.0.0.1:8000
 WORKERS ?= 4
-serve: venv
+MIGRATE ?= 1
+define NEED_PRODUCTION_ENV
 	@case "$$DATABASE_URL" in postgresql*) ;; *) echo "set DATABASE_URL=postgresql://..." >&2; exit 2;; esac
-	$(FLASK) db-upgrade
-	@$(WITH_WORKER) $(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"
+	@[ -n "$$SECRET_KEY" ] || { echo "set SECRET_KEY (e.g. \$$(python3 -c 'import secrets; print(secrets.token_hex(32))')), the same on every server: sessions are signed with it" >&2; exit 2; }
+endef
+serve: venv
+	$(NEED_PRODUCTION_ENV)
+	@[ "$(MIGRATE)" = 0 ] || $(FLASK) db-upgrade
+	@if [ "$$JOBS_CONSUMER" = separate ]; then \
+		exec $(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"; \
+	else \
+		$(WITH_WORKER) $(BIN)/gunicorn --bind $(BIND) --workers $(WORKERS) --access-logfile - "app:create_app()"; \
+	fi
+
+# The job consumer alone (exports, imports), for JOBS_CONSUMER=separate: one per installation is enough, more
+# share the queue (Redis or PostgreSQL).
+consumer: venv
+	$(NEED_PRODUCTION_ENV)
+	exec $(FLASK) jobs-worker
 
 # System packages the tests need: CJK fonts and HarfBuzz subsetting for WeasyPrint, Chromium for Playwright,
 # LibreOffice Calc to open exports as a user would.

@@ -58,7 +58,9 @@ def _private_sqlite_file(url: str, instance_path: str):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH: a host's own files (deploy/: /var/lib/jxjy); absolute, as Flask wants it.
+    instance = os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(instance).resolve()) if instance else None)
     app.json.ensure_ascii = False  # JSON answers carry their Chinese messages readable, not as \uXXXX escapes
     init_input(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -80,9 +82,15 @@ def create_app(config: dict | None = None) -> Flask:
         FLASK_ADMIN_SWATCH="default",
         # Anything larger is refused (413) before its body is read; a declaration's proof files may total 30 MB.
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024,
+        # Shared by the app servers of an installation: the job queue and the rate limits (deploy/README.md).
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        DATABASE_REPLICA_URL=os.environ.get("DATABASE_REPLICA_URL") or None,
+        **{name: int(os.environ.get(name) or 0) for name in PROXY_FIX},
     )
+    _file_folders(app)
     if config:
         app.config.update(config)
+    _proxy_fix(app)
     _session_cookie_config(app, config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
@@ -97,6 +105,11 @@ def create_app(config: dict | None = None) -> Flask:
         options["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan",
                                    **options.get("connect_args", {})}
     _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    replica = app.config["DATABASE_REPLICA_URL"]
+    if replica:  # 查询统计's counting statements read there (models/stats)
+        if replica.startswith("postgresql://"):
+            replica = "postgresql+psycopg://" + replica[len("postgresql://"):]
+        app.config["SQLALCHEMY_BINDS"] = {**app.config.get("SQLALCHEMY_BINDS", {}), "stats_replica": replica}
 
     db.init_app(app)
     csrf.init_app(app)
@@ -120,6 +133,37 @@ def create_app(config: dict | None = None) -> Flask:
     register_cli(app)
     init_jobs(app)
     return app
+
+
+# How many proxies in front of the app set each X-Forwarded-* header (werkzeug's ProxyFix); 0, the default, trusts
+# none. Behind one nginx: PROXY_FIX_X_FOR=1 PROXY_FIX_X_PROTO=1 PROXY_FIX_X_HOST=1. Then request.remote_addr (the
+# login rate limit, the audit log's IP) is the client's and url_for(_external=True) builds https URLs. Only for an
+# app server that nothing but the proxy can reach: anyone else could claim any address.
+PROXY_FIX = {"PROXY_FIX_X_FOR": "x_for", "PROXY_FIX_X_PROTO": "x_proto", "PROXY_FIX_X_HOST": "x_host",
+             "PROXY_FIX_X_PORT": "x_port", "PROXY_FIX_X_PREFIX": "x_prefix"}
+
+
+FOLDERS = {"JOBS_FOLDER": "jobs", "IMPORTS_FOLDER": "imports", "ATTACHMENTS_FOLDER": "attachments"}
+
+
+def _file_folders(app):
+    """Where files live that another host must read: a job's result is written by the consumer and downloaded
+    through any app server, an upload is kept by one server and imported by a job, proof files are served by all.
+    SHARED_FOLDER (one directory every host mounts, deploy/README.md) holds the three; each may be set alone.
+    Unset, they stay under instance/ — right for one machine."""
+    shared = os.environ.get("SHARED_FOLDER")
+    for name, sub in FOLDERS.items():
+        value = os.environ.get(name) or (str(Path(shared) / sub) if shared else None)
+        if value:
+            app.config[name] = value
+
+
+def _proxy_fix(app):
+    counts = {arg: int(app.config.get(name) or 0) for name, arg in PROXY_FIX.items()}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)
 
 
 def _session_cookie_config(app, config):

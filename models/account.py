@@ -261,14 +261,19 @@ class Throttle(db.Model):
     __table_args__ = (Index("ix_throttle_key_created", "key", "created_at"),)
 
     @classmethod
-    def claim(cls, key: str, limit: int, window: timedelta) -> int | None:
-        """Record an attempt; its row id, or None when it is beyond the ``limit``-th within ``window``.
+    def claim(cls, key: str, limit: int, window: timedelta) -> int | str | None:
+        """Record an attempt; its id, or None when it is beyond the ``limit``-th within ``window``.
 
         The attempts at one key take turns (PostgreSQL: a transaction lock on the key; SQLite: its one writer,
-        taken by the DELETE), and each counts those before it and itself: however many arrive at once, the first
-        ``limit`` pass and no more. Counted after committing instead, ten at once could each see all ten and
-        every one be refused. Refused attempts are kept and count too.
+        taken by the DELETE; Redis: one script, which Redis runs alone), and each counts those before it and
+        itself: however many arrive at once, the first ``limit`` pass and no more. Counted after committing
+        instead, ten at once could each see all ten and every one be refused. Refused attempts are kept and
+        count too. With ``REDIS_URL`` the attempts live in Redis (models/throttle_redis.py), else in this table.
         """
+        from . import throttle_redis
+
+        if throttle_redis.enabled():
+            return throttle_redis.claim(key, limit, window)
         t, table = now(), cls.__table__
         with _own_connection() as conn, conn.begin():
             if conn.dialect.name == "postgresql":
@@ -286,8 +291,12 @@ class Throttle(db.Model):
         return cls.claim(key, limit, window) is not None
 
     @classmethod
-    def release(cls, row_id: int):
+    def release(cls, row_id: int | str):
         """Take back an attempt that turned out not to count (a right password)."""
+        from . import throttle_redis
+
+        if throttle_redis.enabled():
+            return throttle_redis.release(row_id)
         with _own_connection() as conn, conn.begin():
             conn.execute(delete(cls.__table__).where(cls.__table__.c.id == row_id))
 

@@ -240,9 +240,11 @@ def test_an_actor_whose_rights_went_meanwhile_gets_a_failed_job(app, client, aut
 
 
 def test_a_queue_that_cannot_be_reached_fails_the_job_with_a_message(app, client, auth, unit):
+    # A dead Redis for the queue only: with REDIS_URL left set the rate limits would go to it too.
+    auth.login(unit.admin)
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     app.extensions["huey"] = make_huey(app, store="redis")
-    auth.login(unit.admin)
+    app.config["REDIS_URL"] = None  # the huey keeps its URL; the rate limits stay on the table
     r = start(auth, "test_count", department="任务新建部门")
     job = only_job()
     assert r.status_code == 302 and job.status == "failed" and job.message == QUEUE_DOWN

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from demo.ids import id_number
-from models import Account, AuditEntry, OutboxMail, PasswordResetCode, Throttle, db
+from models import Account, AuditEntry, OutboxMail, PasswordResetCode, db
 from models import account as account_module
 from models.login import ADDRESS_FAILURES
 
-from .conftest import Auth
+from .conftest import Auth, throttle_count
 from .helpers import PASSWORD, csrf_token, in_threads, make_account, next_seq
 from .test_auth import login_error
 
@@ -146,7 +146,7 @@ def unknown_ids(n):
     return [id_number(next_seq()) for _ in range(n)]
 
 
-def test_failed_logins_from_one_address_are_limited(app, unit):
+def test_failed_logins_from_one_address_are_limited(app, unit, throttle_store):
     auth = Auth(app.test_client())
     for guess in unknown_ids(ADDRESS_FAILURES):
         assert "账号或密码错误" in login_error(auth.login(guess, "Wrong1234"))
@@ -157,14 +157,14 @@ def test_failed_logins_from_one_address_are_limited(app, unit):
     assert Auth(other_client).login(unit.admin, PASSWORD).status_code == 302, "other addresses are not affected"
 
 
-def test_right_passwords_do_not_count_towards_the_address_limit(app, unit):
+def test_right_passwords_do_not_count_towards_the_address_limit(app, unit, throttle_store):
     auth = Auth(app.test_client())
     for _ in range(ADDRESS_FAILURES + 5):
         assert auth.login(unit.admin, PASSWORD).status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(Throttle)) == 0
+    assert throttle_count(throttle_store) == 0
 
 
-def test_failed_logins_from_one_address_at_once_pass_the_limit_nowhere(app, unit, hash_checks, monkeypatch):
+def test_failed_logins_from_one_address_at_once_pass_the_limit_nowhere(app, unit, throttle_store, hash_checks, monkeypatch):
     limit = 8  # the same mechanism as the real 30, with fewer threads on a database server others share
     monkeypatch.setattr("models.login.ADDRESS_FAILURES", limit)
     n = limit + 8
@@ -187,7 +187,7 @@ def test_failed_logins_from_one_address_at_once_pass_the_limit_nowhere(app, unit
     assert all(re.search("登录失败次数过多", r.get_data(as_text=True)) for r in refused)
 
 
-def test_forgot_password_requests_at_once_send_three_codes_at_most(app, unit):
+def test_forgot_password_requests_at_once_send_three_codes_at_most(app, unit, throttle_store):
     account = db.session.get(Account, unit.admin.id)
     target, email = account.id_number, account.email
 

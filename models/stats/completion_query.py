@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 
-from ..base import db, starts_with
+from ..base import starts_with
 from ..choices import PERSON_STATUSES
 from ..hours.catalogue import PROFESSIONAL, PUBLIC, HoursRule
 from ..hours.records import CreditRecord
 from ..hours.totals import PersonYearHours
 from ..org import Department, Organization, OrgClosure, subtree_ids
 from ..person import Person
+from . import execute, scalar
 
 SHORT_NAMES = {PUBLIC: "公需", PROFESSIONAL: "专业"}
 NOT_APPROVED = tuple(s for s in PERSON_STATUSES if s != "approved")
@@ -93,7 +94,7 @@ def _prefix_clause(prefix):
 def capped_count(criteria: Criteria, cap: int) -> int:
     """How many people match, counting no further than ``cap`` + 1 (the list's pager decides what to show)."""
     rows = filtered(criteria, literal_column("1")).limit(cap + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(rows))
+    return scalar(select(func.count()).select_from(rows))
 
 
 def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[PersonYear]:
@@ -113,7 +114,7 @@ def page(criteria: Criteria, offset: int, limit: int, after=None) -> list[Person
         base = base.where(p.id > after)
     inner = base.order_by(p.id).limit(limit).offset(offset).subquery()
     o, d = Organization.__table__.c, Department.__table__.c
-    rows = db.session.execute(
+    rows = execute(
         select(inner, o.name.label("org_name"), d.name.label("department"))
         .select_from(inner.join(Organization.__table__, o.id == inner.c.org_id)
                      .outerjoin(Department.__table__, d.id == inner.c.department_id))
@@ -166,7 +167,7 @@ def _other_categories(rule, year, person_ids) -> dict:
         return {}
     c = CreditRecord.__table__.c
     out = {}
-    for person_id, category, hours in db.session.execute(
+    for person_id, category, hours in execute(
             select(c.person_id, c.category, func.coalesce(func.sum(c.approved_hours), 0))
             .where(c.person_id.in_(person_ids), c.year == year, c.status == "approved", c.category.in_(extra))
             .group_by(c.person_id, c.category)):
@@ -229,7 +230,7 @@ def unit_summary(year: int, org_id: int | None, cap: int = 500) -> tuple[list[Un
     sums = (select(rolled.c.head, func.sum(rolled.c.persons).label("persons"), func.sum(rolled.c.met).label("met"))
             .group_by(rolled.c.head).subquery())
     own_first = case((o.id == (org_id if org_id is not None else -1), 0), else_=1)
-    rows = db.session.execute(
+    rows = execute(
         select(o.id, o.name, o.status, func.coalesce(sums.c.persons, 0).label("persons"),
                func.coalesce(sums.c.met, 0).label("met"))
         .select_from(Organization.__table__.outerjoin(sums, sums.c.head == o.id))

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select, union_all
 
-from ..base import db
 from ..choices import TITLE_LEVELS
 from ..org import subtree_ids
 from ..person import Person
 from ..title_series import series_names
+from . import execute
 
 UNFILLED = "未填写"
 
@@ -73,7 +73,7 @@ def counting_query(org_id=None, department_id=None):
 
 def title_distribution(org_id=None, department_id=None) -> Distribution:
     counts = {}
-    for s, lv, n in db.session.execute(counting_query(org_id, department_id)):
+    for s, lv, n in execute(counting_query(org_id, department_id)):
         key = (s or None, lv or None)  # an empty string is as unfilled as NULL
         counts[key] = counts.get(key, 0) + int(n)
     held = {s for s, _ in counts}
