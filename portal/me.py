@@ -32,7 +32,7 @@ def index():
     latest = db.session.scalars(
         select(CreditRecord).where(CreditRecord.person_id == person.id)
         .options(joinedload(CreditRecord.form), joinedload(CreditRecord.declaration))
-        .order_by(CreditRecord.created_at.desc(), CreditRecord.id.desc()).limit(LATEST_RECORDS)).all()
+        .order_by(CreditRecord.end_date.desc(), CreditRecord.id.desc()).limit(LATEST_RECORDS)).all()
     pending = pending_person_request(person)
     return render_template("me/index.html", person=person, account=current_user, year=year, summary=summary,
                            missing=shortfall(summary), pending=pending,
