@@ -191,7 +191,7 @@ def test_staff_portal_on_a_phone(browser, live_server, tmp_path):
         context.close()
 
 
-def test_a_reset_password_must_be_replaced_first(browser, live_server, page, shot):
+def test_a_reset_password_must_be_replaced_first(browser, live_server, page):
     load_demo()
     admin = documented.BY_KEY["employer_admin"]
     context, phone = _phone(browser, live_server)
@@ -200,27 +200,27 @@ def test_a_reset_password_must_be_replaced_first(browser, live_server, page, sho
     def phone_shot(step):
         phone.screenshot(path=_shot_path("test_portal_forced_change", f"{next(steps):02d}-{step}"), full_page=True)
 
-    # She has used the portal before (so the new password is a reset, not the initial one), and forgot it.
-    login(phone, ME.id_number, documented.PASSWORD, user_type="专业技术人员")
-    expect(phone).to_have_url(re.compile(r"/me/$"))
-    phone.context.clear_cookies()
-
-    # Her unit admin resets her password in 专技人员信息查询 (desktop).
-    login(page, admin.id_number, documented.PASSWORD)
-    open_menu(page, "查询统计", "专技人员信息查询")
-    search = page.locator("input[name=search]").first
-    search.fill(ME.id_number)
-    with page.expect_navigation():
-        search.press("Enter")
-    rows = page.locator("table.model-list tbody tr")
-    expect(rows).to_have_count(1)
-    with page.expect_navigation():
-        rows.first.locator("a[title='重置密码']").click()
-    submit(page, "确认重置")
-    temporary = page.locator(".reset-password").inner_text().strip()
-    logout(page)
-
     try:
+        # She has used the portal before (so the new password is a reset, not the initial one), and forgot it.
+        login(phone, ME.id_number, documented.PASSWORD, user_type="专业技术人员")
+        expect(phone).to_have_url(re.compile(r"/me/$"))
+        phone.context.clear_cookies()
+
+        # Her unit admin resets her password in 专技人员信息查询 (desktop).
+        login(page, admin.id_number, documented.PASSWORD)
+        open_menu(page, "查询统计", "专技人员信息查询")
+        search = page.locator("input[name=search]").first
+        search.fill(ME.id_number)
+        with page.expect_navigation():
+            search.press("Enter")
+        rows = page.locator("table.model-list tbody tr")
+        expect(rows).to_have_count(1)
+        with page.expect_navigation():
+            rows.first.locator("a[title='重置密码']").click()
+        submit(page, "确认重置")
+        temporary = page.locator(".reset-password").inner_text().strip()
+        logout(page)
+
         login(phone, ME.id_number, temporary, user_type="专业技术人员")
         expect(phone).to_have_url(re.compile(r"/password$"))
         expect(phone.locator("#change-password .alert-warning")).to_contain_text("您的密码已被管理员重置")
