@@ -73,6 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A response sets the cookie only when the session changed (seen_at counts activity, so a used cookie is
+        # still renewed). Re-sent unchanged by every response, a background request begun before a form's POST
+        # (学时申报's hours preview) answered after it and put the older session back: its flash showed twice.
+        SESSION_REFRESH_EACH_REQUEST=False,
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         SESSION_MAX_HOURS=int(os.environ.get("SESSION_MAX_HOURS", "12")),
         MAIL_SERVER=os.environ.get("MAIL_SERVER"),

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 
 def init_portal(app):
-    from . import auth, certificate_check, me, me_hours, me_transfer, register  # noqa: F401 - me_hours, me_transfer add routes to me.bp
+    from . import auth, certificate_check, me, me_certificates, me_hours, me_transfer, register  # noqa: F401 - me_* add routes to me.bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(register.bp)

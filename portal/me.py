@@ -2,13 +2,17 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forms.me import PersonChangeForm
-from models import Department, db
-from models.change_requests import (describe_many, pending_person_request, person_requests, person_values,
-                                    submit_person_change)
+from models import CreditRecord, Department, db, now
+from models import transfer as tr
+from models.change_requests import (describe, describe_many, pending_person_request, person_requests,
+                                    person_values, submit_person_change)
+from models.hours.completion import shortfall, year_summary
 
 bp = Blueprint("me", __name__, url_prefix="/me")
+LATEST_RECORDS = 5
 
 
 @bp.before_request
@@ -20,7 +24,20 @@ def require_person():
 
 @bp.route("/")
 def index():
-    return render_template("me/index.html", person=g.person)
+    """个人信息 and what is going on: this year's hours against the rule, what waits for a decision, the latest
+    records. A fixed number of queries: a person has one pending request and one active transfer at most."""
+    person = g.person
+    year = now().year
+    summary = year_summary(person.id, year)
+    latest = db.session.scalars(
+        select(CreditRecord).where(CreditRecord.person_id == person.id)
+        .options(joinedload(CreditRecord.form), joinedload(CreditRecord.declaration))
+        .order_by(CreditRecord.end_date.desc(), CreditRecord.id.desc()).limit(LATEST_RECORDS)).all()
+    pending = pending_person_request(person)
+    return render_template("me/index.html", person=person, account=current_user, year=year, summary=summary,
+                           missing=shortfall(summary), pending=pending,
+                           pending_rows=describe(pending) if pending else None,
+                           transfer=tr.active_transfer(person.id), latest=latest)
 
 
 @bp.route("/change", methods=["GET", "POST"])

@@ -4,20 +4,16 @@
 Routes join the "me" blueprint (its before_request admits logged-in, approved staff only). A person's declaration
 goes to the person's unit for review (models.hours.records.reviewing_org_id).
 """
-import io
-
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from forms.hours import ALREADY_SUBMITTED, DeclarationForm, preview_answer, schema_answer
 from forms.input import to_id
-from models import Certificate, CreditRecord, Declaration, audit, db, now
+from models import Certificate, CreditRecord, Declaration, db, now
 from models.access import current_actor
-from models.certificates import issue
-from models.certificates.printing import certificates_pdf, hours_text
 from models.hours import attachments
-from models.hours.completion import year_summary, years_of
+from models.hours.completion import shortfall, year_summary, years_of
 
 from .me import bp
 
@@ -43,34 +39,6 @@ def hours():
     return render_template("me/hours.html", person=person, year=year, years=years, records=records,
                            summary=summaries[year], missing=shortfall(summaries[year]),
                            completion=completion)
-
-
-def shortfall(summary) -> str:
-    """What a year still lacks against its rule, e.g. "公需科目差 6 学时，合计差 10 学时" ("" when met)."""
-    if summary["met"]:
-        return ""
-    parts = [f"{name}差 {hours_text(need - got)} 学时" for name, got, need in summary["rows"] if need is not None and got < need]
-    need_total = summary["rule"].total
-    if summary["total"] < need_total:
-        parts.append(f"合计差 {hours_text(need_total - summary['total'])} 学时")
-    return "，".join(parts)
-
-
-@bp.route("/hours/certificate", methods=["POST"])
-def hours_certificate():
-    """下载证书 of a met year: issued on the first download (numbered and audited like an admin's print)."""
-    person = g.person
-    year = to_id(request.form.get("year"))
-    if year is None or not year_summary(person.id, year)["met"]:
-        flash("该年度未达到学时要求，暂无证书", "error")
-        return redirect(url_for("me.hours", year=year or ""))
-    issue(year, [person.id], f"{person.name}（本人）")
-    pdf = certificates_pdf(year, [person.id])
-    audit.record("certificate", year, "print", {"year": year, "person_id": person.id, "certificates": 1,
-                                                "chosen": "self"})
-    db.session.commit()
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{year}年度继续教育证书_{person.name}.pdf", max_age=0)
 
 
 @bp.route("/hours/<int:record_id>")

@@ -4,6 +4,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..base import db
+from ..certificates.printing import hours_text
 from .catalogue import PROFESSIONAL, PUBLIC, HoursRule
 from .records import CreditRecord
 from .totals import PersonYearHours
@@ -36,3 +37,14 @@ def year_summary(person_id: int, year: int) -> dict:
 def years_of(person_id: int) -> list[int]:
     c = CreditRecord.__table__.c
     return list(db.session.scalars(select(c.year).where(c.person_id == person_id).distinct().order_by(c.year.desc())))
+
+
+def shortfall(summary) -> str:
+    """What a year still lacks against its rule, e.g. "公需科目差 6 学时，合计差 10 学时" ("" when met)."""
+    if summary["met"]:
+        return ""
+    parts = [f"{name}差 {hours_text(need - got)} 学时" for name, got, need in summary["rows"] if need is not None and got < need]
+    need_total = summary["rule"].total
+    if summary["total"] < need_total:
+        parts.append(f"合计差 {hours_text(need_total - summary['total'])} 学时")
+    return "，".join(parts)

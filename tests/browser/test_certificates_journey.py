@@ -90,9 +90,11 @@ def test_print_verify_and_download(app, tree, page, shot, live_server, monkeypat
     page.context.clear_cookies()
     login(page, b.id_number, user_type="专业技术人员")
     page.goto("/me/hours")
+    with page.expect_navigation():
+        page.locator("#year-completion a[href*='/me/certificates']").first.click()
     with page.expect_download() as download:
         page.get_by_role("button", name="下载证书").click()
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
-    page.reload()
+    page.goto("/me/hours")
     expect(page.locator("#year-completion")).to_contain_text("编号 202601")
     shot("me-met")

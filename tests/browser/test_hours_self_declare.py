@@ -99,10 +99,10 @@ def test_staff_self_declares_a_conference_and_the_unit_approves_it(page, shot, a
     # 1. The staff member opens 我的学时 from the portal and declares 学术会议 with a PDF.
     login(page, me.id_number, user_type="专业技术人员")
     with page.expect_navigation():
-        page.get_by_role("link", name="我的学时").click()
+        page.locator("#portal-menu").get_by_role("link", name="我的学时").click()
     expect(page.locator("#year-summary")).to_contain_text("未达标")
     with page.expect_navigation():
-        page.get_by_role("link", name="学时申报").click()
+        page.locator("main").get_by_role("link", name="学时申报").click()
     expect(page.get_by_label("学习形式").locator("option", has_text="岗位培训")).to_have_count(0)
     _conference(page, "省级", "山东省机械工程学术年会")
     page.get_by_label("主办单位").fill("山东省机械工程学会")
