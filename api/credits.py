@@ -40,6 +40,7 @@ NO_MATCH_STAFF = "第 {row} 人：未找到身份证号与姓名一致的本单�
 NO_MATCH_TRAINED = "第 {row} 人：未找到身份证号与姓名一致的已注册专业技术人员"
 REPEATED = "第 {row} 人：与第 {first} 人是同一人"
 BAD_FILE = "附件内容须为 Base64 编码"
+PERSONS_COUNT = f"请至少提供一名申请人，一次最多 {MAX_APPLICANTS} 人"
 ORDER = {"idempotency_key": 0, "form": 1, "category": 2, "title": 3, "start_date": 4, "end_date": 5}
 
 
@@ -67,7 +68,7 @@ class PushIn(ma.Schema):
     values = ma.fields.Dict(keys=ma.fields.String(), load_default=dict,
                             metadata={"description": "该学习形式的申报字段，如 {\"organizer\": \"…\", \"days\": 2}"})
     persons = ma.fields.List(ma.fields.Nested(PersonIn), required=True,
-                             validate=ma.validate.Length(1, MAX_APPLICANTS),
+                             validate=ma.validate.Length(1, MAX_APPLICANTS, error=PERSONS_COUNT),
                              metadata={"description": f"申请人（身份证号 + 姓名），一次 1–{MAX_APPLICANTS} 人"})
     attachments = ma.fields.List(ma.fields.Nested(AttachmentIn), load_default=list,
                                  metadata={"description": "证明材料（学习形式要求时必填）"})
