@@ -111,9 +111,17 @@ clean:
 # (static/vendor/README.md). Run by hand to upgrade; the copies are committed.
 ECHARTS := echarts@6.1.0
 ECHARTS_SHA512 := q0yaFPggC9FUdsWH4blavRWFmxdrIodbkoKNAjJudAI6CA9gNPxHtV2RcZNEepZVlk4yvBYkOkbk6HIVpIyHZA==
+# /api/docs (Swagger UI), served from static/ like the charts.
+SWAGGER_UI := swagger-ui-dist@5.35.0
+SWAGGER_UI_SHA512 := U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ==
 vendor:
 	tmp=$$(mktemp -d) && cd $$tmp && npm pack -q $(ECHARTS) >/dev/null && \
 	test "$$(openssl dgst -sha512 -binary echarts-*.tgz | base64 -w0)" = "$(ECHARTS_SHA512)" && \
 	tar xzf echarts-*.tgz && mkdir -p $(CURDIR)/static/vendor/echarts && \
 	cp package/dist/echarts.common.min.js package/LICENSE package/NOTICE package/licenses/LICENSE-d3 \
 	   $(CURDIR)/static/vendor/echarts/ && rm -rf $$tmp
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack -q $(SWAGGER_UI) >/dev/null && \
+	test "$$(openssl dgst -sha512 -binary swagger-ui-dist-*.tgz | base64 -w0)" = "$(SWAGGER_UI_SHA512)" && \
+	tar xzf swagger-ui-dist-*.tgz && mkdir -p $(CURDIR)/static/vendor/swagger-ui && \
+	cp package/swagger-ui-bundle.js package/swagger-ui-bundle.js.LICENSE.txt package/swagger-ui.css \
+	   package/LICENSE package/NOTICE $(CURDIR)/static/vendor/swagger-ui/ && rm -rf $$tmp

@@ -127,6 +127,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(load_request_context)
     init_portal(app)
     init_admin(app, csp_nonce=_csp_nonce)
+    from api import init_api
+
+    init_api(app)
     _init_errors(app)
     _init_filters(app)
     _init_headers(app)
@@ -219,11 +222,19 @@ def _init_errors(app):
         return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
     def handle_http_error(e):
+        if is_api_request():  # the API answers in JSON, also for URLs under /api/ that match no route
+            return api_http_error(e)
+        if e.code not in messages:  # 401, 415, 422 have pages of their own only under /api/
+            return e.get_response()
         # Our own abort(code, "中文说明") texts are shown; werkzeug's English defaults are not.
         detail = e.description if re.search(r"[\u4e00-\u9fff]", e.description or "") else None
         return render_error(e.code, detail)
 
-    for code in messages:
+    from api import is_api_request
+    from api.common import error_response
+    from api.common import http_error as api_http_error
+
+    for code in (*messages, 401, 415, 422):
         if code != 500:
             app.register_error_handler(code, handle_http_error)
 
@@ -239,6 +250,8 @@ def _init_errors(app):
             db.session.rollback()
         except Exception:  # the database may be what failed; the page below must render anyway
             log.exception("rollback failed after an error on %s", request.path)
+        if is_api_request():
+            return error_response(500)
         # Straight from the Jinja environment: no context processor (the menu queries the database), no
         # current_user (loading it does too) — so this page renders even when the database is the problem.
         title, text = messages[500]

@@ -14,7 +14,7 @@ WORKBENCH = "运维工作台"  # the operator's: global search, 360° pages (F32
 # Seed §5.1: 账户管理 has five 子模块; 人员调转 lists its pages in the guide's order a)–d).
 MENU_GROUPS = {
     ACCOUNT: (
-        ("本级机构管理", ("unit_info", "departments", "admins", "roles")),
+        ("本级机构管理", ("unit_info", "departments", "admins", "roles", "api_tokens")),
         ("下属机构管理", ("subordinates",)),
         ("注册审核管理", ("person_registration", "org_registration")),
         ("变更审核管理", ("person_change", "org_change")),
@@ -63,6 +63,12 @@ def init_admin(app, csp_nonce):
     admin.add_view(DepartmentView(Department, name="管理内设部门", category=ACCOUNT, endpoint="departments"))
     admin.add_view(AdminsView(AdminMembership, name="管理单位管理员", category=ACCOUNT, endpoint="admins"))
     admin.add_view(RoleView(Role, name="角色管理", category=ACCOUNT, endpoint="roles"))
+    from models import ApiToken
+
+    from .api_tokens import ApiTokenView
+
+    admin.add_view(ApiTokenView(ApiToken, name="接口令牌", category=ACCOUNT, endpoint="api_tokens",
+                                url="/admin/api-tokens"))
     admin.add_view(SubordinateView(Organization, name="下属机构管理", category=ACCOUNT, endpoint="subordinates"))
     registration_review.add_views(admin, ACCOUNT)
     change_review.add_views(admin, ACCOUNT)

@@ -103,6 +103,9 @@ class DeclarationForm(FlaskForm):
     def __init__(self, declarer, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.declarer = declarer
+        # The API (api/credits.py) posts JSON: it passes the same fields as ``formdata``, the page's own post is
+        # request.form; the schema's fields are read from whichever it is.
+        self._posted = kwargs.get("formdata")
         if not self.is_submitted():
             self.submit_key.data = new_submit_key()
         offered = LearningForm.available(declarer)
@@ -117,7 +120,8 @@ class DeclarationForm(FlaskForm):
         """What was typed into the schema's fields (shown again after an error)."""
         if self.learning_form is None:
             return {}
-        return {f["name"]: request.form.get(FIELD_PREFIX + f["name"], "") for f in self.learning_form.fields}
+        posted = self._posted if self._posted is not None else request.form
+        return {f["name"]: posted.get(FIELD_PREFIX + f["name"], "") for f in self.learning_form.fields}
 
     def schema(self):
         return self.learning_form.schema() if self.learning_form is not None else None

@@ -2,6 +2,7 @@
 from . import audit
 from .account import Account, OutboxMail, PasswordResetCode, Throttle
 from .admin import AdminMembership, Role
+from .api_tokens import ApiPush, ApiToken
 from .audit import AuditEntry
 from .base import db, now
 from .certificates import Certificate
@@ -17,5 +18,5 @@ __all__ = [
     "db", "now", "audit", "Account", "OutboxMail", "PasswordResetCode", "Throttle", "AdminMembership",
     "Role", "AuditEntry", "Department", "Organization", "OrgClosure", "subtree_ids", "Person",
     "ChangeRequest", "ReviewRecord", "Transfer", "Job", "LearningForm", "HoursRule", "Declaration", "CreditRecord",
-    "Attachment", "TrainingPlan", "TitleSeries", "Certificate",
+    "Attachment", "TrainingPlan", "TitleSeries", "Certificate", "ApiToken", "ApiPush",
 ]

@@ -71,6 +71,8 @@ def is_admin() -> bool:
 
 
 def granted() -> frozenset:
+    if g.get("api_codes") is not None:  # an API token: its scopes ∩ its creator's permissions (models/api_tokens)
+        return g.api_codes
     if g.get("is_operator"):
         return permissions.operator_codes(current_user.operator_role)
     return g.membership.permissions if g.get("membership") else frozenset()

@@ -4,14 +4,16 @@ import pytest
 from flask_admin.contrib.sqla import ModelView
 from sqlalchemy import select, true
 
-from models import ChangeRequest, Job, ReviewRecord, db
+from models import ChangeRequest, Job, Person, ReviewRecord, db
 from models.hours.catalogue import seed_catalogue
 
-from .helpers import audit_count, csrf_token, make_admin, make_department, make_person, make_role, response_text
+from .helpers import (audit_count, csrf_token, make_admin, make_department, make_person, make_role, next_seq,
+                      response_text)
 
 PUBLIC = {"static", "admin.static", "home", "auth.login", "auth.logout", "auth.forgot_password",
           "auth.reset_password"}
-PUBLIC_PREFIXES = ("register.", "verify.")
+PUBLIC_PREFIXES = ("register.", "verify.", "api-docs.", "api_docs.")  # the API's OpenAPI document and its docs page
+API_PREFIX = "/api/v1/"  # the REST API (api/): a token, never the session, opens it
 # Rows of the walked unit whose names must never reach another unit's admin, on any page.
 SECRETS = ["甲机密部门", "甲机密人员", "甲机密角色", "甲待审人员", "甲机密任务"]
 
@@ -58,6 +60,11 @@ def world(unit):
 def test_anonymous_gets_the_login_page_everywhere(app, client, world):
     token = csrf_token(client.get("/login").get_data(as_text=True))
     for rule, url in rules(app):
+        if rule.rule.startswith(API_PREFIX):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                r = client.open(url, method=method, json={})
+                assert r.status_code == 401 and r.get_json()["code"] == "unauthorized", (url, method)
+            continue
         if "GET" in rule.methods:
             r = client.get(url)
             assert r.status_code == 302 and "/login" in r.headers["Location"], (url, r.status_code)
@@ -200,3 +207,65 @@ def test_service_desk_reads_the_operator_pages_and_gets_403_on_every_post(app, c
             assert client.post(url, data={"csrf_token": token}).status_code == 403, url
             assert audit_count() == before, url
     assert posts > 20
+
+
+# -- the REST API, walked the same way ------------------------------------------------------------------------
+def api_rules(app):
+    """(rule, url of one of our records or a made-up id, the scopes of its view) for every /api/v1 route."""
+    for rule, url in rules(app):
+        if rule.rule.startswith(API_PREFIX):
+            yield rule, app.view_functions[rule.endpoint].api_scopes
+
+
+def test_the_api_walk_no_token_wrong_org_wrong_scope_revoked_expired(app, client, world):
+    from datetime import timedelta
+
+    from models import now
+    from models.api_tokens import SCOPES, issue
+
+    from .api.conftest import bearer, push_body
+
+    ours = world.employer
+    person = db.session.scalar(select(Person).where(Person.name == "甲机密人员"))
+
+    def token(org, creator, scopes):
+        row, secret = issue(org, creator, f"walk{next_seq()}", scopes, now().date() + timedelta(days=3))
+        db.session.commit()
+        return row, secret
+
+    full_row, full = token(ours, world.admin, list(SCOPES))
+    _, stranger = token(world.other, world.other_admin, list(SCOPES))
+    client_push = client.post("/api/v1/credits", headers=bearer(full), json=push_body([person], key="walk"))
+    assert client_push.status_code == 201, client_push.get_json()
+    declared = client_push.get_json()["id"]
+    ids = {"person_id": person.id, "declaration_id": declared}
+    walked = 0
+    for rule, scopes in api_rules(app):
+        url = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
+        method = "POST" if "POST" in rule.methods else "GET"
+        body = push_body([person], key=f"walk-{walked}") if method == "POST" else None
+        walked += 1
+        before = audit_count()
+        assert client.open(url, method=method, json=body).status_code == 401, url
+        # another unit's full token: nothing of ours, our records are 404, our person cannot be named
+        r = client.open(url, method=method, json=body, headers=bearer(stranger))
+        assert r.status_code in (200, 404, 422), (url, r.status_code)
+        assert not [s for s in SECRETS if s in r.get_data(as_text=True)], url
+        if rule.arguments:
+            assert r.status_code == 404, url
+        # a token of ours without the view's scope
+        _, narrow = token(ours, world.admin, [s for s in SCOPES if s not in scopes])
+        r = client.open(url, method=method, json=body, headers=bearer(narrow))
+        assert r.status_code == 403 and r.get_json()["code"] == "forbidden", url
+        assert audit_count() == before + 1, url  # the narrow token's own creation, nothing else
+        # ours with the scope: works
+        assert client.open(url, method=method, json=body, headers=bearer(full)).status_code in (200, 201), url
+    assert walked >= 7
+    full_row.expires_at = now() - timedelta(seconds=1)
+    db.session.commit()
+    for rule, _scopes in api_rules(app):
+        url = rule.build({a: ids[a] for a in rule.arguments}, append_unknown=False)[1]
+        assert client.get(url, headers=bearer(full)).status_code in (401, 405), url
+    full_row.expires_at, full_row.revoked_at = now() + timedelta(days=1), now()
+    db.session.commit()
+    assert client.get("/api/v1/persons", headers=bearer(full)).get_json()["code"] == "revoked"

@@ -75,17 +75,27 @@ def match_pairs(text: str) -> tuple[list[int], list[str]]:
     rows, problems = parse_pairs(text)
     if not rows:
         return [], [message for _, message in problems]
+    ids, more = match_rows(rows)
+    return ids, [message for _, message in sorted(problems + more)]
+
+
+def match_rows(rows, people=None, no_match=NO_MATCH, repeated=REPEATED) -> tuple[list[int], list[tuple[int, str]]]:
+    """Person ids for (row number, normalised ID number, name) ``rows`` and (row number, problem) of the others.
+
+    ``people``: a SELECT of Person bounding who may be named (a unit's scoped staff); None: any approved person
+    (a training base names the people it trained). Unknown, outside and other-named IDs get the same message."""
+    query = (people if people is not None else select(Person)).with_only_columns(
+        Person.id, Person.id_number, Person.name)
     found = {r.id_number: r for r in db.session.execute(
-        select(Person.id, Person.id_number, Person.name).where(
-            Person.id_number.in_({id_number for _, id_number, _ in rows}), Person.status == "approved"))}
-    ids, first_row = [], {}
+        query.where(Person.id_number.in_({id_number for _, id_number, _ in rows}), Person.status == "approved"))}
+    ids, first_row, problems = [], {}, []
     for number, id_number, name in rows:
         person = found.get(id_number)
         if person is None or person.name != name:
-            problems.append((number, NO_MATCH.format(row=number)))
+            problems.append((number, no_match.format(row=number)))
         elif person.id in first_row:
-            problems.append((number, REPEATED.format(row=number, first=first_row[person.id])))
+            problems.append((number, repeated.format(row=number, first=first_row[person.id])))
         else:
             first_row[person.id] = number
             ids.append(person.id)
-    return ids, [message for _, message in sorted(problems)]
+    return ids, problems
