@@ -42,7 +42,8 @@ PROFILE = ("department_id", "education", "major", "title_series", "title_name", 
 CONTACT = ("phone", "email")  # kept on the account
 
 
-def _title_day(value):
+def title_day(value):
+    """取得时间 of a 职称: a date, not in the future, not before 1950 (also 批量修正's rule)."""
     day = cells.day(value)
     if day is not None and day > date.today():
         raise ValueError("取得时间不能晚于今天")
@@ -93,7 +94,7 @@ class StaffImport(ImportKind):
         Column("title_series", "职称系列", choices=StaffContext.series_names, example="工程技术"),
         Column("title_name", "职称名称", max_len=50, example="工程师"),
         Column("title_level", "职称级别", choices=TITLE_LEVELS, example="中级"),
-        Column("title_date", "取得时间", normalise=_title_day, number_format="yyyy-mm-dd", width=12,
+        Column("title_date", "取得时间", normalise=title_day, number_format="yyyy-mm-dd", width=12,
                example=date(2018, 6, 30), note="职称取得时间，如 2018-06-30"),
         Column("admin_post", "行政职务", max_len=50, example="科长"),
         Column("phone", "手机号", required=True, normalise=cells.phone, max_len=20, number_format="@", width=14,

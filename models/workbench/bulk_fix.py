@@ -29,6 +29,7 @@ from ..person import Person
 from ..spreadsheet import cells
 from ..spreadsheet.reading import MAX_ROWS
 from ..spreadsheet.imports import Column, ImportKind, Written, register
+from ..staff_import import title_day
 from ..title_series import LEVEL_REFUSED, NO_LEVEL, UNKNOWN_SERIES, TitleSeries
 from ..validators import normalize_uscc
 
@@ -44,15 +45,6 @@ CANNOT_EMPTY = "不能清空"
 READ_ONLY = "以下列不能通过批量修正修改，已忽略：{labels}"
 NO_EDITABLE = "文件中没有可以修改的列（可修改：{labels}），本次不会修改任何数据"
 STALE = "预览后该{what}已被修改（{fields}），本次跳过，未覆盖"
-
-
-def _title_day(value):
-    day = cells.day(value)
-    if day is not None and day > date.today():
-        raise ValueError("取得时间不能晚于今天")
-    if day is not None and day.year < 1950:
-        raise ValueError("请填写正确的取得时间")
-    return day
 
 
 def _uscc(value):
@@ -285,7 +277,7 @@ class PersonFix(FixKind):
         Column("title_series", "职称系列", max_len=20, width=14),
         Column("title_name", "职称名称", max_len=50, width=16),
         Column("title_level", "职称级别", max_len=10),
-        Column("title_date", "取得职称时间", normalise=_title_day, number_format="yyyy-mm-dd", width=14,
+        Column("title_date", "取得职称时间", normalise=title_day, number_format="yyyy-mm-dd", width=14,
                aliases=("取得时间",)),
         Column("admin_post", "行政职务", max_len=50, width=14),
         _ignored("status", "状态"), _ignored("created_at", "注册时间"), _ignored("reviewed_at", "审核时间"),
