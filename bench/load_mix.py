@@ -232,33 +232,32 @@ def prepare(app, sessions, api):
 
 
 def api_pusher(app, org_id):
-    """Against helper B's interface: models.api_tokens.issue(org, creator, name, scopes, expires_at) -> (token,
-    secret); the body {idempotency_key, form, category, values, persons: [{id_number, name}]}."""
-    from models import AdminMembership, Organization, Person, db
-    from models.hours.catalogue import LearningForm
+    """A unit's token (models.api_tokens.issue) and the push of one day's 其他 hours for one of its staff, with a
+    one-page PDF as proof: the body the API documents at /api/docs (POST /api/v1/credits)."""
+    import base64
 
-    try:
-        from models import api_tokens
-    except ImportError:
-        raise SystemExit("没有 models.api_tokens（REST API 尚未合入）：加 --no-api 运行其余部分") from None
+    from models import AdminMembership, Organization, Person, db
+    from models import api_tokens
     from models.base import now
 
     org = db.session.get(Organization, org_id)
     creator = db.session.scalar(select(AdminMembership).where(AdminMembership.org_id == org_id,
                                                               AdminMembership.is_super.is_(True))).account
-    _, secret = api_tokens.issue(org, creator, "压测推送", ["credits:write"], now() + timedelta(days=1))
-    form = db.session.scalar(select(LearningForm).where(LearningForm.declarers.contains("unit"))
-                             .order_by(LearningForm.id)) or db.session.scalar(select(LearningForm))
-    values = {f["name"]: (f.get("max") or 1) if f.get("type") == "number" else (f.get("choices") or ["压测"])[0]
-              for f in form.fields if f.get("required")}
+    _, secret = api_tokens.issue(org, creator, f"压测推送{secrets.token_hex(3)}", ["credits:write"],
+                                 now().date() + timedelta(days=1))
     people = db.session.execute(select(Person.id_number, Person.name).where(
         Person.org_id == org_id, Person.status == "approved").limit(20)).all()
+    proof = base64.b64encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n").decode()
+    day = (now().date() - timedelta(days=1)).isoformat()
     run = secrets.token_hex(4)
 
     def push(n):
         person = people[n % len(people)]
-        return ({"idempotency_key": f"load-{run}-{n}", "form": form.code, "category": form.categories[0],
-                 "values": values, "persons": [{"id_number": person.id_number, "name": person.name}]},
+        return ({"idempotency_key": f"load-{run}-{n}", "form": "other", "category": "公需",
+                 "title": "压测推送的专业科目学习", "start_date": day, "end_date": day,
+                 "values": {"description": "线上课程", "hours": 1},
+                 "persons": [{"id_number": person.id_number, "name": person.name}],
+                 "attachments": [{"filename": "证明.pdf", "content_base64": proof}]},
                 {"Authorization": f"Bearer {secret}"})
 
     return push

@@ -10,7 +10,7 @@ from models import transfer as tr
 from .helpers import make_admin, make_org, make_person, make_role
 
 GUIDE_MENU = [
-    ("本级机构管理", ["基本信息管理", "管理内设部门", "管理单位管理员", "角色管理"]),
+    ("本级机构管理", ["基本信息管理", "管理内设部门", "管理单位管理员", "角色管理", "接口令牌"]),  # 接口令牌: beyond the guide
     ("下属机构管理", ["下属机构管理"]),
     ("注册审核管理", ["专技人员注册审核", "下属单位注册审核"]),
     ("变更审核管理", ["人员信息修改审核", "机构信息修改审核"]),
