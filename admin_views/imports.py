@@ -75,16 +75,19 @@ class ImportView(ScopedView):
         if form.validate_on_submit():
             upload = self._store(form, org)
             if upload is not None:
-                if upload.rows > import_runs.job_rows():
-                    job = import_runs.start(self.kind_name, self._title("校验", "导入文件", upload), upload,
-                                            self.endpoint)
-                    upload.preview_job = job.id
-                    upload.save()
-                    return redirect(job_url(job))
-                import_runs.run_preview(upload)
-                return redirect(url_for(".preview_view", token=upload.token))
+                return self._preview_started(upload, "导入文件")
         limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
         return self._render("upload.html", form=form, limit_mb=limit, max_rows=engine.MAX_ROWS)
+
+    def _preview_started(self, upload, what: str):
+        """The dry run of a stored upload: a background job above IMPORT_JOB_ROWS rows, else at once."""
+        if upload.rows > import_runs.job_rows():
+            job = import_runs.start(self.kind_name, self._title("校验", what, upload), upload, self.endpoint)
+            upload.preview_job = job.id
+            upload.save()
+            return redirect(job_url(job))
+        import_runs.run_preview(upload)
+        return redirect(url_for(".preview_view", token=upload.token))
 
     def _store(self, form, org) -> uploads.Upload | None:
         """Read the file at once: whatever is wrong with it as a whole is said here, next to the field."""

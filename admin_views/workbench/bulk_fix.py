@@ -53,14 +53,7 @@ class BulkFixView(ImportView):
         if form.validate_on_submit():
             upload = self._store(form, _NoUnit)
             if upload is not None:
-                if upload.rows > import_runs.job_rows():
-                    job = import_runs.start(self.kind_name, self._title("校验", "批量修正文件", upload), upload,
-                                            self.endpoint)
-                    upload.preview_job = job.id
-                    upload.save()
-                    return redirect(job_url(job))
-                import_runs.run_preview(upload)
-                return redirect(url_for(".preview_view", token=upload.token))
+                return self._preview_started(upload, "批量修正文件")
         return self._render("bulk_upload.html", form=form, max_rows=self.kind.max_rows), 400 if form.errors else 200
 
     @staticmethod
